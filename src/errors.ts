@@ -1,0 +1,139 @@
+/**
+ * The one place where Converge errors are defined. Every error that leaves a module carries a stable
+ * `code` (CNV_ERR_<AREA>_<WHAT>); callers and tests match on the code, never on the message.
+ *
+ * Each code belongs to a class. Transports translate classes, not codes (frontdoor/status-map.ts), so
+ * adding a code never needs an edit outside this file, and no code can exist without a wire mapping.
+ * Codes are never reused once retired.
+ */
+
+/** How an error should be treated by a transport. */
+export type ErrorClass =
+  | 'invalid-input' // the request or module is wrong: fix the input and retry
+  | 'not-found'
+  | 'unauthenticated'
+  | 'permission-denied'
+  | 'exhausted' // limits reached: retry later
+  | 'failed-precondition' // the module is well-formed but cannot run as asked
+  | 'unavailable' // a peer (server, registry, engine) cannot be reached
+  | 'cancelled'
+  | 'deadline'
+  | 'internal';
+
+export const ERROR_CODES = {
+  // HCL syntax and module loading
+  CNV_ERR_HCL_PARSE: 'invalid-input',
+  CNV_ERR_LOAD_FETCH: 'unavailable',
+  CNV_ERR_LOAD_PROTOCOL: 'invalid-input',
+  CNV_ERR_LOAD_STRUCTURE: 'invalid-input', // key-count rules, names, duplicates, switch restrictions
+  CNV_ERR_LOAD_RESOURCE_TYPE: 'invalid-input',
+  // graph construction
+  CNV_ERR_GRAPH_CYCLE: 'failed-precondition',
+  CNV_ERR_GRAPH_MISSING_DEPENDENCY: 'invalid-input',
+  CNV_ERR_GRAPH_LOOKUP: 'invalid-input',
+  // params and templates
+  CNV_ERR_PARAM_REQUIRED: 'invalid-input',
+  CNV_ERR_PARAM_UNKNOWN: 'invalid-input',
+  CNV_ERR_PARAM_MALFORMED: 'invalid-input',
+  CNV_ERR_TEMPLATE_PARSE: 'invalid-input',
+  CNV_ERR_TEMPLATE_EXEC: 'invalid-input',
+  // resource field decoding and validation
+  CNV_ERR_FIELD_UNKNOWN: 'invalid-input',
+  CNV_ERR_FIELD_REQUIRED: 'invalid-input',
+  CNV_ERR_FIELD_INVALID: 'invalid-input',
+  CNV_ERR_FIELD_CONFLICT: 'invalid-input',
+  // running
+  CNV_ERR_RESOURCE_FAILED: 'internal',
+  CNV_ERR_JOB_CANCELLED: 'cancelled',
+  CNV_ERR_JOB_TIMEOUT: 'deadline',
+  CNV_ERR_WORKER_DIED: 'internal',
+  CNV_ERR_QUEUE_FULL: 'exhausted',
+  // front door
+  CNV_ERR_AUTH_MISSING: 'unauthenticated',
+  CNV_ERR_AUTH_INVALID: 'unauthenticated',
+  CNV_ERR_AUTH_EXPIRED: 'unauthenticated',
+  CNV_ERR_MODULE_SERVING_DISABLED: 'failed-precondition',
+  CNV_ERR_MODULE_PATH: 'permission-denied',
+  CNV_ERR_MODULE_NOT_FOUND: 'not-found',
+  CNV_ERR_BINARY_DISABLED: 'failed-precondition',
+  CNV_ERR_SERVER_ADDRESS_IN_USE: 'unavailable',
+  CNV_ERR_SERVER_UNREACHABLE: 'unavailable',
+  CNV_ERR_TLS_CONFIG: 'invalid-input',
+  // command line
+  CNV_ERR_CLI_USAGE: 'invalid-input',
+  CNV_ERR_INTERNAL: 'internal',
+} as const satisfies Record<string, ErrorClass>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Where in a source file an error was found. Lines and columns start at 1. */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export class ConvergeError extends Error {
+  override readonly name = 'ConvergeError';
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+
+  get errorClass(): ErrorClass {
+    return ERROR_CODES[this.code];
+  }
+}
+
+/** Builds an error whose message starts with `file:line:column: `, the form editors jump to. */
+export function positionedError(
+  code: ErrorCode,
+  pos: SourcePosition,
+  message: string,
+  details?: Record<string, unknown>,
+): ConvergeError {
+  return new ConvergeError(code, `${pos.file}:${pos.line}:${pos.column}: ${message}`, {
+    ...details,
+    file: pos.file,
+    line: pos.line,
+    column: pos.column,
+  });
+}
+
+/** The plain-data form of an error, safe for structured clone (workers) and JSON (HTTP). */
+export interface WireError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/**
+ * Structured clone drops Error subclasses and custom fields (piscina #141, #1143), so errors cross the
+ * worker boundary as WireError and are rebuilt with fromWire(). Unknown errors become CNV_ERR_INTERNAL.
+ */
+export function toWire(error: unknown): WireError {
+  if (error instanceof ConvergeError) {
+    return error.details === undefined
+      ? { code: error.code, message: error.message }
+      : { code: error.code, message: error.message, details: error.details };
+  }
+  return { code: 'CNV_ERR_INTERNAL', message: getErrorMessage(error) };
+}
+
+export function fromWire(wire: WireError): ConvergeError {
+  const code = isErrorCode(wire.code) ? wire.code : 'CNV_ERR_INTERNAL';
+  return new ConvergeError(code, wire.message, wire.details);
+}
+
+export function getErrorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,103 @@
+/**
+ * Plain-data types that cross the worker-thread boundary (and, nearly unchanged, the wire). Everything
+ * here must survive structured clone: no classes, no functions, no Maps.
+ */
+import type { WireError } from './errors.js';
+
+/** What a job does. `graph` only loads and builds; it never runs a resource. */
+export type JobKind = 'plan' | 'apply' | 'healthcheck' | 'graph';
+
+/** The proto's Stage enum: PLAN for plan and healthcheck, APPLY for apply. */
+export type Stage = 'PLAN' | 'APPLY';
+
+/** The proto's Run enum. */
+export type RunPhase = 'STARTED' | 'FINISHED';
+
+export interface JobSpec {
+  readonly kind: JobKind;
+  /** Module location: a path (relative to `cwd`) or an http(s)/file URL. */
+  readonly location: string;
+  /**
+   * Module text sent by the client (our extension; the original always fetched `location`). When set,
+   * `location` only names it (for errors) and is the base for relative module sources.
+   */
+  readonly content?: string;
+  /** Top-level params. Values from `-p` are strings; `--paramsJSON` keeps lists and maps. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Directory that relative locations resolve against (the server's cwd, as in the original). */
+  readonly cwd: string;
+  /** Nodes checked or applied at once. */
+  readonly parallelism: number;
+  /**
+   * Tokens for fetching modules from Converge servers that require one, keyed by URL origin
+   * (`http://127.0.0.1:4774`). The engine mints a JWT from the token for each fetch.
+   */
+  readonly moduleTokens?: Readonly<Record<string, string>>;
+}
+
+export interface Diff {
+  readonly original: string;
+  readonly current: string;
+  readonly changes: boolean;
+}
+
+/** Health of a node after the healthcheck pass (REFERENCE §3.2). */
+export type HealthLevel = 'healthy' | 'warning' | 'error';
+
+export interface HealthDetails {
+  readonly level: HealthLevel;
+  /** IDs of dependencies whose health is not `healthy`. */
+  readonly failingDependencies: readonly string[];
+}
+
+/** The proto's StatusResponse.Details, plus our optional health block. */
+export interface NodeDetails {
+  readonly messages: readonly string[];
+  readonly changes: Readonly<Record<string, Diff>>;
+  readonly hasChanges: boolean;
+  /** Empty when there is no error. */
+  readonly error: string;
+  readonly warning: string;
+  /** Only on the health pass of a healthcheck job. */
+  readonly health?: HealthDetails;
+}
+
+export interface NodeEvent {
+  /** Graph id, `root/...`. */
+  readonly id: string;
+  readonly stage: Stage;
+  readonly run: RunPhase;
+  /** 0 for plan/apply; healthcheck jobs send pass 0 (plan) then pass 1 (health). */
+  readonly pass: number;
+  /** Only on FINISHED. */
+  readonly details?: NodeDetails;
+}
+
+/**
+ * An edge as the original sends it in the `edges` header: `source` depends on (or, with the `parent`
+ * attribute, contains) `dest`.
+ */
+export interface GraphEdge {
+  readonly source: string;
+  readonly dest: string;
+  readonly attributes: readonly string[] | null;
+}
+
+export interface GraphVertex {
+  readonly id: string;
+  /** Resource kind (`file.content`), or `module`, `root`, `param`, `macro.switch`, `macro.case`. */
+  readonly kind: string;
+  /** JSON text describing the node (its decoded fields), sent as bytes by Grapher.Graph. */
+  readonly details: string;
+}
+
+/** Messages a worker posts on the job's MessagePort, in this order: edges, events*, then the result. */
+export type WorkerMessage =
+  | { readonly type: 'edges'; readonly edges: readonly GraphEdge[] }
+  | { readonly type: 'events'; readonly events: readonly NodeEvent[] }
+  | { readonly type: 'graph'; readonly vertices: readonly GraphVertex[]; readonly edges: readonly GraphEdge[] };
+
+/** What a job returns through piscina. A load error fails the job before any node runs. */
+export type JobOutcome =
+  | { readonly ok: true; readonly nodes: number }
+  | { readonly ok: false; readonly error: WireError };
