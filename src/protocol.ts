@@ -97,6 +97,16 @@ export type WorkerMessage =
   | { readonly type: 'events'; readonly events: readonly NodeEvent[] }
   | { readonly type: 'graph'; readonly vertices: readonly GraphVertex[]; readonly edges: readonly GraphEdge[] };
 
+/**
+ * The worker's own port carries WorkerMessages and, last, `end`. piscina returns the job's result on a
+ * different channel, and two channels are not ordered, so the pool waits for `end` before it resolves:
+ * that way no event can arrive after the caller has seen the outcome.
+ */
+export type WorkerPortMessage = WorkerMessage | { readonly type: 'end' };
+
+/** Messages the pool sends to a running job. */
+export type PoolToWorkerMessage = { readonly type: 'cancel' };
+
 /** What a job returns through piscina. A load error fails the job before any node runs. */
 export type JobOutcome =
   | { readonly ok: true; readonly nodes: number }

@@ -1,0 +1,103 @@
+/**
+ * The only owner of piscina. Runs each job on a worker thread and relays the worker's progress
+ * messages to one callback, in order. A job that throws, or a worker that dies, fails that job alone.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { ConvergeError, getErrorMessage, toWire } from '../errors.js';
+import type { JobOutcome, JobSpec, PoolToWorkerMessage, WorkerMessage, WorkerPortMessage } from '../protocol.js';
+
+export interface WorkerPoolOptions {
+  /** Worker threads. @default min(2, available cores) */
+  readonly threads?: number;
+  /**
+   * Jobs one thread runs at once. Jobs mostly wait on child processes and the file system, so a thread
+   * interleaves several. @default 8
+   */
+  readonly jobsPerThread?: number;
+  /** Absolute path or file URL of the worker entry; only the self-contained binary overrides it. */
+  readonly workerFile?: string;
+}
+
+const WORKER_POOL_DEFAULTS = {
+  threads: Math.max(1, Math.min(2, availableParallelism())),
+  jobsPerThread: 8,
+} as const;
+
+function resolveWorkerPoolOptions(input: WorkerPoolOptions): Readonly<Required<WorkerPoolOptions>> {
+  const options = {
+    threads: input.threads ?? WORKER_POOL_DEFAULTS.threads,
+    jobsPerThread: input.jobsPerThread ?? WORKER_POOL_DEFAULTS.jobsPerThread,
+    workerFile: input.workerFile ?? new URL('./run.worker.js', import.meta.url).href,
+  };
+  for (const name of ['threads', 'jobsPerThread'] as const) {
+    const value = options[name];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new TypeError(`Expected \`${name}\` to be an integer >= 1, got \`${value}\` (${typeof value})`);
+    }
+  }
+  return Object.freeze(options);
+}
+
+export class WorkerPool {
+  readonly #piscina: Piscina;
+  #closed = false;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    const resolved = resolveWorkerPoolOptions(options);
+    this.#piscina = new Piscina({
+      filename: resolved.workerFile,
+      minThreads: 0,
+      maxThreads: resolved.threads,
+      concurrentTasksPerWorker: resolved.jobsPerThread,
+      // Idle threads stay for a while so that back-to-back jobs do not pay thread start-up again.
+      idleTimeout: 30_000,
+    });
+  }
+
+  /**
+   * Runs one job on a worker thread. `onMessage` gets edges, then batches of events (or, for `graph`
+   * jobs, one graph message), all before the returned promise settles. Aborting `signal` asks the job to
+   * stop scheduling nodes; nodes already running finish and are reported.
+   */
+  async run(job: JobSpec, onMessage: (message: WorkerMessage) => void, signal?: AbortSignal): Promise<JobOutcome> {
+    if (this.#closed) {
+      return { ok: false, error: toWire(new ConvergeError('CNV_ERR_INTERNAL', 'worker pool is closed')) };
+    }
+    const { port1, port2 } = new MessageChannel();
+    let endSeen!: () => void;
+    const ended = new Promise<void>((resolve) => {
+      endSeen = resolve;
+    });
+    port1.on('message', (message: WorkerPortMessage) => {
+      if (message.type === 'end') endSeen();
+      else onMessage(message);
+    });
+    const cancel = (): void => port1.postMessage({ type: 'cancel' } satisfies PoolToWorkerMessage);
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const outcome = (await this.#piscina.run({ job, port: port2 }, { transferList: [port2] })) as JobOutcome;
+      await ended;
+      return outcome;
+    } catch (error) {
+      // The worker died or could not start: its port will never say `end`.
+      return {
+        ok: false,
+        error: toWire(
+          new ConvergeError('CNV_ERR_WORKER_DIED', `job failed: worker thread stopped: ${getErrorMessage(error)}`),
+        ),
+      };
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+      port1.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#piscina.destroy();
+  }
+}
