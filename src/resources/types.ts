@@ -111,6 +111,11 @@ export interface PrepareContext {
   /** Where the node was declared. */
   readonly pos?: SourcePosition;
   readonly cwd: string;
+  /**
+   * The node's `group` (REFERENCE §2.5), when it has one. Package kinds use it as the batching key:
+   * package nodes of one group that are ready together share one package-manager transaction.
+   */
+  readonly group?: string;
 }
 
 /** Decoded field values keyed by field name; absent optional fields without a default are undefined. */
