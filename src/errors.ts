@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   CNV_ERR_BINARY_DISABLED: 'failed-precondition',
   CNV_ERR_SERVER_ADDRESS_IN_USE: 'unavailable',
   CNV_ERR_SERVER_UNREACHABLE: 'unavailable',
+  CNV_ERR_SERVER_REQUEST_INVALID: 'invalid-input',
   CNV_ERR_TLS_CONFIG: 'invalid-input',
   // command line
   CNV_ERR_CLI_USAGE: 'invalid-input',
