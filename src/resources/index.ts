@@ -1,0 +1,21 @@
+/**
+ * The public surface of the resources area: the registry, field decoding and the contract types.
+ */
+export { getResource, resourceKinds } from './registry.js';
+export { decodeFields, SPECIAL_FIELDS, type DecodeLocation } from './fields.js';
+export { statusHasChanges, textDiff } from './status.js';
+export { formatGoDuration, parseGoDuration } from './go-duration.js';
+export { StatusLevel } from './types.js';
+export type {
+  DecodedFields,
+  FieldSpec,
+  FieldType,
+  HealthResult,
+  PrepareContext,
+  RawField,
+  Renderer,
+  ResourceDefinition,
+  ResourceStatus,
+  RunContext,
+  Task,
+} from './types.js';

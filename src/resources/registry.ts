@@ -1,0 +1,25 @@
+/**
+ * Every resource kind a module may use, by name. `param`, `module` and `macro.*` are structural and
+ * belong to the engine, so they are not here. Adding a kind is one import and one entry below.
+ */
+import { fileContent } from './file-content.js';
+import { healthcheckTask, task } from './task.js';
+import type { ResourceDefinition } from './types.js';
+
+const DEFINITIONS: readonly ResourceDefinition[] = [
+  fileContent,
+  task,
+  healthcheckTask,
+];
+
+const BY_KIND: ReadonlyMap<string, ResourceDefinition> = new Map(DEFINITIONS.map((def) => [def.kind, def]));
+
+/** The definition of `kind` (`file.content`, `task.query`, ...), or undefined for an unknown kind. */
+export function getResource(kind: string): ResourceDefinition | undefined {
+  return BY_KIND.get(kind);
+}
+
+/** All registered kinds, sorted. */
+export function resourceKinds(): string[] {
+  return [...BY_KIND.keys()].sort();
+}

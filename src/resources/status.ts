@@ -1,0 +1,72 @@
+/**
+ * Helpers for building ResourceStatus values the way the original's `resource.Status` did (REFERENCE §3.3).
+ */
+import type { Diff } from '../protocol.js';
+import { StatusLevel, type ResourceStatus } from './types.js';
+
+/**
+ * A text diff: `changes` compares the two values; an empty side displays as `fallback`
+ * (the original's TextDiff Default).
+ */
+export function textDiff(original: string, current: string, fallback = ''): Diff {
+  return {
+    original: original === '' ? fallback : original,
+    current: current === '' ? fallback : current,
+    changes: original !== current,
+  };
+}
+
+/** True when the status asks for changes: WillChange, MayChange, CantChange, or any changing diff. */
+export function statusHasChanges(status: ResourceStatus): boolean {
+  if (status.level === StatusLevel.Fatal) return false;
+  if (
+    status.level === StatusLevel.WillChange ||
+    status.level === StatusLevel.MayChange ||
+    status.level === StatusLevel.CantChange
+  ) {
+    return true;
+  }
+  return Object.values(status.diffs).some((diff) => diff.changes);
+}
+
+/** Builds a status; omitted parts are empty. */
+export function makeStatus(
+  level: StatusLevel,
+  parts: { messages?: readonly string[]; diffs?: Readonly<Record<string, Diff>>; error?: string; warning?: string } = {},
+): ResourceStatus {
+  const status: { -readonly [K in keyof ResourceStatus]: ResourceStatus[K] } = {
+    level,
+    messages: parts.messages ?? [],
+    diffs: parts.diffs ?? {},
+  };
+  if (parts.error !== undefined) status.error = parts.error;
+  if (parts.warning !== undefined) status.warning = parts.warning;
+  return status;
+}
+
+/** A failed status: level CantChange or Fatal with the error text, as the original's SetError did. */
+export function failedStatus(
+  error: string,
+  parts: { level?: StatusLevel; messages?: readonly string[]; diffs?: Readonly<Record<string, Diff>> } = {},
+): ResourceStatus {
+  return makeStatus(parts.level ?? StatusLevel.Fatal, { ...parts, error });
+}
+
+/** The text of an unknown thrown value. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A file-system error worded like Go's `*PathError` (`open x.txt: no such file or directory`), naming
+ * the path as the module wrote it rather than the absolute path Node reports.
+ */
+export function fsErrorText(error: unknown, op: string, shownPath: string): string {
+  const err = error as NodeJS.ErrnoException;
+  if (typeof err?.code === 'string' && typeof err.message === 'string') {
+    // Node: "ENOENT: no such file or directory, open '/abs/x'"
+    const description = /^[A-Z0-9]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
+    return `${op} ${shownPath}: ${description}`;
+  }
+  return errorText(error);
+}
