@@ -3,13 +3,25 @@
  * belong to the engine, so they are not here. Adding a kind is one import and one entry below.
  */
 import { fileContent } from './file-content.js';
+import { fileDirectory } from './file-directory.js';
+import { fileMode } from './file-mode.js';
+import { fileOwner } from './file-owner.js';
 import { healthcheckTask, task } from './task.js';
+import { taskQuery } from './task-query.js';
+import { waitPort } from './wait-port.js';
+import { waitQuery } from './wait-query.js';
 import type { ResourceDefinition } from './types.js';
 
 const DEFINITIONS: readonly ResourceDefinition[] = [
   fileContent,
+  fileDirectory,
+  fileMode,
+  fileOwner,
   task,
   healthcheckTask,
+  taskQuery,
+  waitQuery,
+  waitPort,
 ];
 
 const BY_KIND: ReadonlyMap<string, ResourceDefinition> = new Map(DEFINITIONS.map((def) => [def.kind, def]));
