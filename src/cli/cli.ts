@@ -1,0 +1,124 @@
+/**
+ * The `converge` command line. It parses the command line, sets up logging and Ctrl-C handling, and runs one
+ * command, whose module is imported only now so that start-up stays cheap. Exit statuses: 0 success,
+ * 1 failure, 2 hard stop on a second Ctrl-C, 3 unhealthy (`healthcheck --fail-unhealthy`), 255 usage.
+ */
+import { formatFlagHelp, parseArgs } from './args.js';
+import { COMMANDS, EXIT, findCommand, GLOBAL_FLAGS, type CommandSpec } from './commands.js';
+import { Logger, parseLogLevel } from './log.js';
+import { ConvergeError, getErrorMessage } from '../errors.js';
+
+function rootHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
+  return [
+    'Converge: configuration management with HCL modules of resources.',
+    '',
+    'Usage:',
+    '  converge <command> [flags] [arguments]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Global flags:',
+    formatFlagHelp(GLOBAL_FLAGS),
+    '',
+    'Run "converge <command> --help" for a command\'s flags. Flags also read CONVERGE_<FLAG> from the',
+    'environment (CONVERGE_LOCAL=1, CONVERGE_RPC_TOKEN=..., CONVERGE_LOG_LEVEL=debug), except -p and --paramsJSON.',
+    '',
+  ].join('\n');
+}
+
+function commandHelp(spec: CommandSpec): string {
+  return [
+    spec.summary,
+    '',
+    'Usage:',
+    `  ${spec.usage}`,
+    ...(spec.aliases ? ['', `Aliases: ${[spec.name, ...spec.aliases].join(', ')}`] : []),
+    ...(spec.flags.length > 0 ? ['', 'Flags:', formatFlagHelp(spec.flags)] : []),
+    '',
+    'Global flags:',
+    formatFlagHelp(GLOBAL_FLAGS),
+    '',
+  ].join('\n');
+}
+
+function usageFailure(message: string, hint: string): number {
+  process.stderr.write(`Error: ${message}\n${hint}\n`);
+  return EXIT.usage;
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (first === undefined || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    const wanted = argv[0] === 'help' && argv[1] !== undefined ? findCommand(argv[1]) : undefined;
+    process.stdout.write(wanted ? commandHelp(wanted) : rootHelp());
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  if (argv[0] === '--version') return (await (await import('./commands/version.js')).printVersion)();
+  const spec = findCommand(argv[0]!);
+  if (!spec) {
+    return usageFailure(`unknown command "${argv[0]}" for "converge"`, 'Run "converge --help" for usage.');
+  }
+  const hint = `Run "converge ${spec.name} --help" for usage.`;
+  let args;
+  try {
+    args = parseArgs(argv.slice(1), [...spec.flags, ...GLOBAL_FLAGS], process.env);
+  } catch (error) {
+    return usageFailure(getErrorMessage(error), hint);
+  }
+  if (args.flags['help'] === true) {
+    process.stdout.write(commandHelp(spec));
+    return EXIT.ok;
+  }
+  if (args.positionals.length < spec.args.min || args.positionals.length > spec.args.max) {
+    return usageFailure(spec.args.message(args.positionals.length), hint);
+  }
+  const level = parseLogLevel(String(args.flags['log-level']));
+  if (level === undefined) return usageFailure(`not a valid log level: "${String(args.flags['log-level'])}"`, hint);
+
+  const noColor = args.flags['nocolor'] === true || (process.env['NO_COLOR'] ?? '') !== '';
+  const pretty = process.stderr.isTTY === true;
+  const log = new Logger({ level, pretty, color: pretty && !noColor });
+
+  // First Ctrl-C: stop scheduling and report what ran. Second: leave now, as the original did.
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      log.warn('gracefully shutting down (interrupt again to halt)');
+      controller.abort();
+    } else {
+      log.error('hard stop! System may be left in an incomplete state');
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  try {
+    const run = await spec.load();
+    return await run({
+      name: spec.name,
+      args,
+      log,
+      env: process.env,
+      cwd: process.cwd(),
+      signal: controller.signal,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      noColor,
+    });
+  } catch (error) {
+    if (error instanceof ConvergeError && error.code === 'CNV_ERR_CLI_USAGE') return usageFailure(error.message, hint);
+    log.fatal(`${spec.name} failed`, {
+      error: getErrorMessage(error),
+      ...(error instanceof ConvergeError ? { code: error.code } : {}),
+    });
+    return EXIT.failed;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+  }
+}

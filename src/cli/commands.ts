@@ -1,0 +1,162 @@
+/**
+ * The command table: every subcommand, its flags and argument rules (REFERENCE §1.2). Command bodies live
+ * in commands/<name>.ts and are imported only when their command runs, which keeps `converge version` and
+ * the start of every other command fast.
+ */
+import type { FlagSpec, ParsedArgs } from './args.js';
+import type { Logger } from './log.js';
+
+/** Default client address; the server itself listens on all interfaces by default. */
+export const DEFAULT_RPC_ADDR = '127.0.0.1:4774';
+export const DEFAULT_SERVER_ADDR = '0.0.0.0:4774';
+export const DEFAULT_LOCAL_ADDR = '127.0.0.1:47740';
+/** Nodes checked or applied at once when --parallelism is not given. */
+export const DEFAULT_PARALLELISM = 16;
+
+/** Exit statuses. Usage errors exit 255, as the original's `os.Exit(-1)` did. */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  interrupted: 2,
+  unhealthy: 3,
+  usage: 255,
+} as const;
+
+export const GLOBAL_FLAGS: readonly FlagSpec[] = [
+  { name: 'log-level', short: 'l', type: 'string', default: 'INFO', valueName: 'level', description: 'log level: debug, info, warn, error or fatal' },
+  { name: 'nocolor', short: 'n', type: 'bool', description: 'no colour in output and logs (also NO_COLOR)' },
+  { name: 'help', short: 'h', type: 'bool', env: false, description: 'help for this command' },
+];
+
+const RPC_FLAGS: readonly FlagSpec[] = [
+  { name: 'rpc-token', type: 'string', valueName: 'token', description: 'token for RPC (the HS512 key)' },
+  { name: 'no-token', type: 'bool', description: "don't use or generate an RPC token" },
+  { name: 'rpc-addr', type: 'string', default: DEFAULT_RPC_ADDR, valueName: 'host:port', description: 'address of the RPC server' },
+];
+
+const LOCAL_FLAGS: readonly FlagSpec[] = [
+  { name: 'local', type: 'bool', description: 'run a server in this process for this command (also CONVERGE_LOCAL=1)' },
+  { name: 'local-addr', type: 'string', default: DEFAULT_LOCAL_ADDR, valueName: 'host:port', description: 'address of the in-process server' },
+];
+
+const CLIENT_SSL_FLAGS: readonly FlagSpec[] = [
+  { name: 'use-ssl', type: 'bool', description: 'use TLS for RPC' },
+  { name: 'ca-file', type: 'string', valueName: 'file', description: 'CA certificate that the server certificate must chain to' },
+];
+
+const SSL_FLAGS: readonly FlagSpec[] = [
+  ...CLIENT_SSL_FLAGS,
+  { name: 'cert-file', type: 'string', valueName: 'file', description: 'certificate (server, and --local)' },
+  { name: 'key-file', type: 'string', valueName: 'file', description: 'private key (server, and --local)' },
+];
+
+const PARAM_FLAGS: readonly FlagSpec[] = [
+  { name: 'params', short: 'p', type: 'list', env: false, commaSplit: true, valueName: 'key=value', description: 'param for the top-level module; repeatable, comma-separated' },
+  { name: 'paramsJSON', type: 'string', env: false, valueName: 'json', description: 'params for the top-level module as a JSON object (lists and maps keep their types)' },
+];
+
+const JOB_FLAGS: readonly FlagSpec[] = [
+  { name: 'parallelism', type: 'int', default: DEFAULT_PARALLELISM, valueName: 'n', description: 'nodes checked or applied at once' },
+  { name: 'verify-modules', type: 'bool', description: 'verify module signatures (not supported; refused)' },
+];
+
+const REPORT_FLAGS: readonly FlagSpec[] = [
+  { name: 'show-meta', type: 'bool', description: 'show param, module and root nodes too' },
+  { name: 'only-show-changes', type: 'bool', description: 'show only nodes that have changes' },
+];
+
+export interface CommandContext {
+  readonly name: string;
+  readonly args: ParsedArgs;
+  readonly log: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Aborted on the first Ctrl-C. */
+  readonly signal: AbortSignal;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly noColor: boolean;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly summary: string;
+  readonly usage: string;
+  readonly flags: readonly FlagSpec[];
+  /** Allowed number of positional arguments, and the message when the count is wrong. */
+  readonly args: { readonly min: number; readonly max: number; readonly message: (got: number) => string };
+  readonly load: () => Promise<(ctx: CommandContext) => Promise<number>>;
+}
+
+const atLeastOneModule = {
+  min: 1,
+  max: Number.POSITIVE_INFINITY,
+  message: (got: number) => `Need at least one module filename as argument, got ${got}`,
+};
+const none = { min: 0, max: 0, message: (got: number) => `this command takes no arguments, got ${got}` };
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'plan',
+    summary: 'plan what needs to change in the system',
+    usage: 'converge plan [flags] <module>...',
+    flags: [...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
+    args: atLeastOneModule,
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
+    name: 'apply',
+    summary: 'apply what needs to change in the system',
+    usage: 'converge apply [flags] <module>...',
+    flags: [...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
+    args: atLeastOneModule,
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
+    name: 'healthcheck',
+    summary: 'check the health of the resources in modules',
+    usage: 'converge healthcheck [flags] <module>...',
+    flags: [
+      { name: 'quiet', type: 'bool', description: 'one line per unhealthy node instead of full blocks' },
+      { name: 'fail-unhealthy', type: 'bool', description: 'exit 3 when any check is not healthy' },
+      ...JOB_FLAGS,
+      ...PARAM_FLAGS,
+      ...LOCAL_FLAGS,
+      ...RPC_FLAGS,
+      ...SSL_FLAGS,
+    ],
+    args: atLeastOneModule,
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
+    name: 'graph',
+    summary: 'graph the execution of a module as Graphviz dot',
+    usage: 'converge graph [flags] <module>',
+    flags: [
+      { name: 'show-params', type: 'bool', description: 'show params in the graph' },
+      ...PARAM_FLAGS,
+      ...LOCAL_FLAGS,
+      ...RPC_FLAGS,
+      ...SSL_FLAGS,
+    ],
+    args: { min: 1, max: 1, message: (got) => `Need one module filename as argument, got ${got}` },
+    load: async () => (await import('./commands/graph.js')).graphCommand,
+  },
+
+
+
+
+  {
+    name: 'version',
+    summary: 'print the version',
+    usage: 'converge version',
+    flags: [],
+    args: none,
+    load: async () => (await import('./commands/version.js')).versionCommand,
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name || (c.aliases ?? []).includes(name));
+}

@@ -1,0 +1,78 @@
+/**
+ * `converge plan|apply|healthcheck <module>...`: runs each module in turn, shows live progress on a
+ * terminal, then prints the human report. Exit 1 when any node failed or a job could not run; healthcheck
+ * exits 0 for unhealthy nodes (as the original) unless --fail-unhealthy asks for 3.
+ */
+import { fromWire } from '../../errors.js';
+import type { JobKind } from '../../protocol.js';
+import { EXIT, type CommandContext } from '../commands.js';
+import { jobFor, readParams, refuseVerifyModules, runnerOptions } from '../job-setup.js';
+import { JobResults } from '../job-results.js';
+import { ProgressLine } from '../progress.js';
+import { anyUnhealthy, renderHealth } from '../render/health.js';
+import { renderHuman } from '../render/human.js';
+import { styleFor } from '../render/style.js';
+import { openRunner } from '../runner.js';
+
+export async function runCommand(ctx: CommandContext): Promise<number> {
+  const kind = ctx.name as JobKind;
+  refuseVerifyModules(ctx);
+  const params = readParams(ctx);
+  const style = styleFor(ctx.stdout, ctx.noColor);
+  const runner = await openRunner(runnerOptions(ctx));
+  let status: number = EXIT.ok;
+  try {
+    for (const location of ctx.args.positionals) {
+      if (ctx.signal.aborted) break;
+      const job = jobFor(ctx, kind, location, params);
+      const log = ctx.log.child({ file: location });
+      const passes = kind === 'healthcheck' ? 2 : 1;
+      const results = new JobResults(passes);
+      if (log.enabled('debug')) {
+        results.onEvent = (e) => log.debug('got status', { id: e.id, run: e.run, stage: e.stage, pass: e.pass });
+      }
+      const progress = ProgressLine.supported(ctx.stderr) ? new ProgressLine(ctx.stderr, results, kind) : undefined;
+      const previousHook = ctx.log.beforeWrite;
+      if (progress) {
+        ctx.log.beforeWrite = () => progress.clear();
+        log.beforeWrite = ctx.log.beforeWrite;
+        progress.start();
+      }
+      let outcome;
+      try {
+        outcome = await runner.run(job, results.accept, ctx.signal);
+      } finally {
+        progress?.stop();
+        ctx.log.beforeWrite = previousHook;
+      }
+      const shown = results.results(passes - 1);
+      // Nodes that already ran are reported even when the job failed part-way (the original printed nothing).
+      if (outcome.ok || shown.length > 0) {
+        ctx.stdout.write(
+          kind === 'healthcheck'
+            ? renderHealth(shown, { style, quiet: ctx.args.flags['quiet'] === true })
+            : renderHuman(shown, {
+                style,
+                showMeta: ctx.args.flags['show-meta'] === true,
+                onlyShowChanges: ctx.args.flags['only-show-changes'] === true,
+              }),
+        );
+      }
+      if (!outcome.ok) {
+        const error = fromWire(outcome.error);
+        log.fatal('could not get responses', { error: error.message, code: error.code });
+        status = EXIT.failed;
+        continue;
+      }
+      if (kind === 'healthcheck') {
+        if (ctx.args.flags['fail-unhealthy'] === true && anyUnhealthy(shown) && status === EXIT.ok) status = EXIT.unhealthy;
+      } else if (shown.some((r) => r.id !== 'root' && r.details.error !== '')) {
+        status = EXIT.failed;
+      }
+    }
+  } finally {
+    await runner.close();
+  }
+  if (ctx.signal.aborted && status === EXIT.ok) status = EXIT.failed;
+  return status;
+}

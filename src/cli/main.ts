@@ -1,0 +1,14 @@
+/** Entry point of `bin/converge`: runs the CLI and exits with its status. */
+import { EXIT } from './commands.js';
+import { main } from './cli.js';
+
+/** Waits for stdout to drain before exiting, so piped output is never cut short. */
+function exitWith(code: number): void {
+  if (process.stdout.writableLength === 0) process.exit(code);
+  process.stdout.once('drain', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exitWith, (error: unknown) => {
+  process.stderr.write(`converge: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  exitWith(EXIT.failed);
+});
