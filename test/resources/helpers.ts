@@ -1,0 +1,35 @@
+/**
+ * Shared test helpers for the resources area: temp dirs cleaned up on teardown, contexts, and a
+ * one-call "decode and prepare" for a kind.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { decodeFields, getResource } from '../../src/resources/index.js';
+import type { RawField, Renderer, RunContext, Task } from '../../src/resources/types.js';
+
+export function tempDir(t: ExecutionContext): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnv-resources-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function runContext(cwd: string, signal: AbortSignal = new AbortController().signal): RunContext {
+  return { cwd, signal };
+}
+
+/** Wraps plain values as RawFields. */
+export function raw(values: Record<string, unknown>): Record<string, RawField> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v }]));
+}
+
+export const identity: Renderer = (template) => template;
+
+/** Decodes `values` for `kind` and prepares the task with `cwd`. */
+export async function prepare(kind: string, values: Record<string, unknown>, cwd: string): Promise<Task> {
+  const def = getResource(kind);
+  if (def === undefined) throw new Error(`no kind ${kind}`);
+  const fields = decodeFields(def, raw(values), identity, { id: `root/${kind}.test` });
+  return def.prepare(fields, { id: `root/${kind}.test`, cwd });
+}
