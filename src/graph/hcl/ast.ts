@@ -31,12 +31,38 @@ export interface HclItem {
 }
 
 export type HclValue =
-  | { readonly type: 'string'; readonly value: string; readonly pos: Position; readonly heredoc?: boolean }
+  | {
+      readonly type: 'string';
+      readonly value: string;
+      readonly pos: Position;
+      readonly heredoc?: boolean;
+      /** The token as written (quotes, escapes, heredoc anchors), for `fmt`. */
+      readonly raw?: string;
+    }
   /** Integers and floats; HCL v1 reads `0755` as octal (493) and `0x1f` as hex. `raw` is the source text. */
-  | { readonly type: 'number'; readonly value: number; readonly raw: string; readonly pos: Position }
+  | {
+      readonly type: 'number';
+      readonly value: number;
+      readonly raw: string;
+      readonly pos: Position;
+      /** True for HCL floats (a fraction or an exponent), false or absent for integers. */
+      readonly float?: boolean;
+    }
   | { readonly type: 'bool'; readonly value: boolean; readonly pos: Position }
-  | { readonly type: 'list'; readonly items: readonly HclValue[]; readonly pos: Position }
-  | { readonly type: 'object'; readonly items: readonly HclItem[]; readonly pos: Position };
+  | {
+      readonly type: 'list';
+      readonly items: readonly HclValue[];
+      readonly pos: Position;
+      /** Position of the closing `]`. */
+      readonly endPos?: Position;
+    }
+  | {
+      readonly type: 'object';
+      readonly items: readonly HclItem[];
+      readonly pos: Position;
+      /** Position of the closing `}`. */
+      readonly endPos?: Position;
+    };
 
 /** A parsed file: the top-level object list. */
 export interface HclFile {
@@ -44,4 +70,6 @@ export interface HclFile {
   readonly items: readonly HclItem[];
   /** Comments not attached to an item (for `fmt`). */
   readonly danglingComments?: readonly { readonly text: string; readonly pos: Position }[];
+  /** Every comment in source order, markers kept (for `fmt`). `endLine` is the line it ends on. */
+  readonly comments?: readonly { readonly text: string; readonly pos: Position; readonly endLine: number }[];
 }

@@ -1,0 +1,17 @@
+/**
+ * HCL v1 for Converge: parse to a positioned syntax tree, convert to the plain structure HCL v1's
+ * decoder produces, and format (`converge fmt`).
+ */
+import type { HclFile } from './ast.js';
+import { parse } from './parser.js';
+
+export type { HclFile, HclItem, HclKey, HclValue, Position } from './ast.js';
+export { toPlain } from './plain.js';
+
+/**
+ * Parses HCL v1 source into a syntax tree that keeps declaration order and positions.
+ * @throws ConvergeError `CNV_ERR_HCL_PARSE`, message `file:line:column: ...` (1-based, columns in characters).
+ */
+export function parseHcl(source: string, file: string): HclFile {
+  return parse(source, file);
+}

@@ -1,0 +1,254 @@
+/**
+ * Recursive-descent parser for HCL v1, shaped like HashiCorp's hcl/parser so that it accepts and
+ * rejects the same inputs. Two deliberate differences, both where HCL v1 silently accepts broken
+ * input (the error then carries `details.hcl1Quirk` so the differential tests can tell them apart):
+ * - `key =` at the very end of a file: HCL v1 drops the item; we report the missing value.
+ * - an error whose offending token is a `}` inside an object: HCL v1 drops the error and the item,
+ *   then treats the *next* token as the object's end (`x { a = } }` parses as `x {}`); we report it.
+ * Integers are read in the int64 range as the original (a 64-bit build) did; the GopherJS build of
+ * HCL v1 used as a test oracle only reads 32-bit ints.
+ */
+import type { HclFile, HclItem, HclKey, HclValue, Position } from './ast.js';
+import { Lexer, Tok, type TokKind } from './lexer.js';
+import { StringValueError, heredocValue, unquote } from './strings.js';
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+function describe(lx: Lexer): string {
+  switch (lx.kind) {
+    case Tok.EOF:
+      return 'end of file';
+    case Tok.IDENT:
+      return `identifier ${lx.text()}`;
+    case Tok.STRING:
+      return `string ${shorten(lx.text())}`;
+    case Tok.HEREDOC:
+      return 'heredoc';
+    case Tok.NUMBER:
+    case Tok.FLOAT:
+      return `number ${lx.text()}`;
+    case Tok.BOOL:
+      return `bool ${lx.text()}`;
+    default:
+      return `"${lx.text()}"`;
+  }
+}
+
+function shorten(s: string): string {
+  const one = s.replace(/\n/g, '\\n');
+  return one.length > 40 ? `${one.slice(0, 37)}..."` : one;
+}
+
+function isLiteral(kind: TokKind): boolean {
+  return kind === Tok.STRING || kind === Tok.HEREDOC || kind === Tok.NUMBER || kind === Tok.FLOAT || kind === Tok.BOOL;
+}
+
+class Parser {
+  readonly #lx: Lexer;
+  /** How many objects (`{ }`) enclose the current token. */
+  #depth = 0;
+
+  constructor(lx: Lexer) {
+    this.#lx = lx;
+  }
+
+  file(): HclFile {
+    const items = this.#objectList(false);
+    return { file: this.#lx.file, items, comments: this.#lx.comments };
+  }
+
+  #fail(message: string, pos?: Position): never {
+    const lx = this.#lx;
+    const quirk = this.#depth > 0 && lx.kind === Tok.RBRACE ? { hcl1Quirk: 'swallowed-before-rbrace' } : undefined;
+    return lx.fail(message, pos ?? lx.pos(), quirk);
+  }
+
+  #objectList(inObject: boolean): HclItem[] {
+    const lx = this.#lx;
+    const items: HclItem[] = [];
+    for (;;) {
+      if (inObject && lx.kind === Tok.RBRACE) break;
+      const item = this.#objectItem();
+      if (item === undefined) break;
+      items.push(item);
+      if (lx.kind === Tok.COMMA) lx.next();
+    }
+    return items;
+  }
+
+  /** One item; undefined at a clean end of file. */
+  #objectItem(): HclItem | undefined {
+    const lx = this.#lx;
+    const keys: HclKey[] = [];
+    for (;;) {
+      const kind = lx.kind;
+      if (kind === Tok.IDENT || kind === Tok.STRING) {
+        keys.push(this.#key());
+        continue;
+      }
+      if (kind === Tok.EOF && keys.length === 0) return undefined;
+      if (kind === Tok.ASSIGN) {
+        if (keys.length === 0) this.#fail('expected a key (identifier or string) before "="');
+        if (keys.length > 1) {
+          const head = keys.map((k) => k.name).join(' ');
+          this.#fail(`expected "{" after block labels "${head}" but found "=" (only a single key can be assigned)`);
+        }
+        const assignLine = lx.line;
+        lx.next();
+        if (lx.kind === Tok.EOF && this.#depth === 0) {
+          lx.fail(`expected a value after "${keys[0]?.name ?? ''} =" on line ${assignLine} but found end of file`, lx.pos(), {
+            hcl1Quirk: 'trailing-assign-at-eof',
+          });
+        }
+        const value = this.#value(`after "${keys[0]?.name ?? ''} ="`);
+        return { keys, assign: true, value, pos: keys[0]?.pos ?? value.pos };
+      }
+      if (kind === Tok.LBRACE) {
+        if (keys.length === 0) this.#fail('expected a key (identifier or string) before "{"');
+        const value = this.#objectType();
+        return { keys, assign: false, value, pos: keys[0]?.pos ?? value.pos };
+      }
+      if (keys.length === 0) {
+        this.#fail(`expected a key (identifier or string) but found ${describe(lx)}`);
+      }
+      const head = keys.map((k) => (k.quoted ? JSON.stringify(k.name) : k.name)).join(' ');
+      // HCL v1 resets the token here, so this error is never swallowed by an enclosing object.
+      lx.fail(`expected "=" or "{" after key ${head} but found ${describe(lx)}`);
+    }
+  }
+
+  #key(): HclKey {
+    const lx = this.#lx;
+    const pos = lx.pos();
+    if (lx.kind === Tok.IDENT) {
+      const name = lx.text();
+      lx.next();
+      return { name, quoted: false, pos };
+    }
+    const name = this.#stringValue(pos);
+    lx.next();
+    return { name, quoted: true, pos };
+  }
+
+  #stringValue(pos: Position): string {
+    const lx = this.#lx;
+    const text = lx.text();
+    if (!lx.escaped) return text.slice(1, -1);
+    try {
+      return unquote(text);
+    } catch (error) {
+      if (!(error instanceof StringValueError)) throw error;
+      const before = text.slice(0, error.at);
+      const nl = before.lastIndexOf('\n');
+      const line = pos.line + (before.split('\n').length - 1);
+      const column = nl < 0 ? pos.column + error.at : error.at - nl;
+      return lx.fail(error.message, { file: pos.file, line, column, offset: pos.offset + error.at });
+    }
+  }
+
+  #value(context: string): HclValue {
+    const lx = this.#lx;
+    const kind = lx.kind;
+    if (isLiteral(kind)) return this.#literal();
+    if (kind === Tok.LBRACE) return this.#objectType();
+    if (kind === Tok.LBRACK) return this.#listType();
+    return this.#fail(`expected a value (string, number, bool, list or object) ${context} but found ${describe(lx)}`);
+  }
+
+  #literal(): HclValue {
+    const lx = this.#lx;
+    const pos = lx.pos();
+    const raw = lx.text();
+    let value: HclValue;
+    switch (lx.kind) {
+      case Tok.STRING:
+        value = { type: 'string', value: this.#stringValue(pos), pos, raw };
+        break;
+      case Tok.HEREDOC:
+        value = { type: 'string', value: heredocValue(raw), pos, heredoc: true, raw };
+        break;
+      case Tok.BOOL:
+        value = { type: 'bool', value: raw === 'true', pos };
+        break;
+      case Tok.FLOAT: {
+        const n = Number(raw);
+        if (Number.isNaN(n)) this.#fail(`invalid number ${raw}: expected digits after the exponent`);
+        value = { type: 'number', value: n, raw, pos, float: true };
+        break;
+      }
+      default:
+        value = { type: 'number', value: this.#int(raw), raw, pos };
+    }
+    lx.next();
+    return value;
+  }
+
+  #int(raw: string): number {
+    const negative = raw.charCodeAt(0) === 45;
+    const body = negative ? raw.slice(1) : raw;
+    let big: bigint;
+    if (body.length > 2 && (body[1] === 'x' || body[1] === 'X')) big = BigInt(`0x${body.slice(2)}`);
+    else if (body.length > 1 && body[0] === '0') big = BigInt(`0o${body.slice(1)}`);
+    else big = BigInt(body);
+    if (negative) big = -big;
+    if (big > INT64_MAX || big < INT64_MIN) this.#fail(`integer ${raw} is out of range (64-bit)`);
+    const n = Number(big);
+    return n === 0 ? 0 : n;
+  }
+
+  #objectType(): HclValue {
+    const lx = this.#lx;
+    const pos = lx.pos();
+    lx.next();
+    this.#depth++;
+    const items = this.#objectList(true);
+    this.#depth--;
+    if (lx.kind !== Tok.RBRACE) {
+      this.#fail(`expected "}" to close the object opened at line ${pos.line}, column ${pos.column} but found ${describe(lx)}`);
+    }
+    const endPos = lx.pos();
+    lx.next();
+    return { type: 'object', items, pos, endPos };
+  }
+
+  #listType(): HclValue {
+    const lx = this.#lx;
+    const pos = lx.pos();
+    lx.next();
+    const items: HclValue[] = [];
+    let needComma = false;
+    for (;;) {
+      const kind = lx.kind;
+      if (needComma && kind !== Tok.COMMA && kind !== Tok.RBRACK) {
+        this.#fail(`expected "," or "]" in the list opened at line ${pos.line}, column ${pos.column} but found ${describe(lx)}`);
+      }
+      if (isLiteral(kind)) {
+        items.push(this.#literal());
+        needComma = true;
+      } else if (kind === Tok.COMMA) {
+        lx.next();
+        needComma = false;
+      } else if (kind === Tok.LBRACE) {
+        items.push(this.#objectType());
+        needComma = true;
+      } else if (kind === Tok.LBRACK) {
+        // HCL v1 does not require a comma after a nested list (`[[1] [2]]` is accepted); kept as is.
+        items.push(this.#listType());
+      } else if (kind === Tok.RBRACK) {
+        const endPos = lx.pos();
+        lx.next();
+        return { type: 'list', items, pos, endPos };
+      } else {
+        this.#fail(`expected a value, "," or "]" in the list opened at line ${pos.line}, column ${pos.column} but found ${describe(lx)}`);
+      }
+    }
+  }
+}
+
+/** Parses HCL v1 source. Throws ConvergeError CNV_ERR_HCL_PARSE with file:line:column. */
+export function parse(source: string, file: string): HclFile {
+  // HCL v1 normalises CRLF to LF before scanning; so do we (offsets refer to the normalised text).
+  const src = source.includes('\r\n') ? source.replace(/\r\n/g, '\n') : source;
+  return new Parser(new Lexer(src, file)).file();
+}
