@@ -1,0 +1,195 @@
+/**
+ * Go text/template for Converge's string fields. A template is compiled once (lexed, parsed, with
+ * function names checked as Go does at parse time) and then executed any number of times with a dot
+ * value and a function map. Errors carry the position inside the module file:
+ * `<file>:<line>:<col>: template: <problem>`.
+ */
+import { ConvergeError } from '../../errors.js';
+import { BUILTINS } from './builtins.js';
+import { executeTree, type FuncMap } from './exec.js';
+import type { ArgNode, ListNode, PipeNode } from './nodes.js';
+import { parseTemplate, TemplateSyntaxError } from './parser.js';
+
+export type { FuncMap, TemplateFunc } from './exec.js';
+export { formatValue } from './values.js';
+
+export interface TemplateOptions {
+  /** For error messages. @default "<template>" */
+  readonly file?: string;
+  /** Line of the template's first character in `file`. @default 1 */
+  readonly line?: number;
+  /** Column of the template's first character in `file`. @default 1 */
+  readonly column?: number;
+  /** Names of the functions the caller will supply (Go checks names at parse time). */
+  readonly funcNames: readonly string[];
+}
+
+/** One call of a named function found in the tree. `args` holds string literals; null where not one. */
+export interface StaticCall {
+  readonly name: string;
+  readonly args: readonly (string | null)[];
+}
+
+export interface Template {
+  /** Renders with `dot` as `.` and `$`. Throws CNV_ERR_TEMPLATE_EXEC; a throwing function is the cause. */
+  execute(dot: unknown, funcs: FuncMap): string;
+  /** Every call of a named function, nested and piped ones included, in source order (outer first). */
+  calls(): readonly StaticCall[];
+}
+
+/** The functions every template has, whatever the caller supplies. */
+export const BUILTIN_FUNC_NAMES: readonly string[] = Object.freeze(Object.keys(BUILTINS));
+
+const NO_CALLS: readonly StaticCall[] = Object.freeze([]);
+
+/**
+ * Compiles `source`. Throws CNV_ERR_TEMPLATE_PARSE with the position of the problem. A source
+ * without `{{` is plain text and costs no parsing.
+ */
+export function compileTemplate(source: string, options: TemplateOptions): Template {
+  if (!source.includes('{{')) return new TextTemplate(source);
+  const where = new Where(source, options);
+  const known = new Set([...BUILTIN_FUNC_NAMES, ...options.funcNames]);
+  let tree: ListNode;
+  try {
+    tree = parseTemplate(source, (name) => known.has(name));
+  } catch (error) {
+    if (!(error instanceof TemplateSyntaxError)) throw error;
+    const pos = where.at(error.offset);
+    throw new ConvergeError('CNV_ERR_TEMPLATE_PARSE', `${pos.text}: template: ${error.message}`, {
+      file: pos.file,
+      line: pos.line,
+      column: pos.column,
+    });
+  }
+  return new TreeTemplate(tree, where);
+}
+
+class TextTemplate implements Template {
+  readonly #text: string;
+  constructor(text: string) {
+    this.#text = text;
+  }
+  execute(): string {
+    return this.#text;
+  }
+  calls(): readonly StaticCall[] {
+    return NO_CALLS;
+  }
+}
+
+class TreeTemplate implements Template {
+  readonly #tree: ListNode;
+  readonly #where: Where;
+  #calls: readonly StaticCall[] | undefined;
+
+  constructor(tree: ListNode, where: Where) {
+    this.#tree = tree;
+    this.#where = where;
+  }
+
+  execute(dot: unknown, funcs: FuncMap): string {
+    return executeTree(this.#tree, dot, funcs, (offset, at, problem, cause) => {
+      const pos = this.#where.at(offset);
+      throw new ConvergeError(
+        'CNV_ERR_TEMPLATE_EXEC',
+        `${pos.text}: template: executing at <${at}>: ${problem}`,
+        { file: pos.file, line: pos.line, column: pos.column },
+        cause === undefined ? undefined : { cause },
+      );
+    });
+  }
+
+  calls(): readonly StaticCall[] {
+    this.#calls ??= Object.freeze(collectCalls(this.#tree));
+    return this.#calls;
+  }
+}
+
+/** Maps offsets in the template to positions in the file it was written in. */
+class Where {
+  readonly #source: string;
+  readonly #file: string;
+  readonly #line: number;
+  readonly #column: number;
+
+  constructor(source: string, options: TemplateOptions) {
+    this.#source = source;
+    this.#file = options.file ?? '<template>';
+    this.#line = options.line ?? 1;
+    this.#column = options.column ?? 1;
+  }
+
+  at(offset: number): { file: string; line: number; column: number; text: string } {
+    const before = this.#source.slice(0, offset);
+    const lastNewline = before.lastIndexOf('\n');
+    let line = this.#line;
+    let column: number;
+    if (lastNewline < 0) column = this.#column + offset;
+    else {
+      for (let i = 0; i < before.length; i++) if (before.charCodeAt(i) === 10) line++;
+      column = offset - lastNewline;
+    }
+    return { file: this.#file, line, column, text: `${this.#file}:${line}:${column}` };
+  }
+}
+
+// --- static call discovery ------------------------------------------------------------------------
+
+function collectCalls(list: ListNode): StaticCall[] {
+  const out: StaticCall[] = [];
+  const visitList = (nodes: ListNode): void => {
+    for (const node of nodes) {
+      switch (node.kind) {
+        case 'action':
+          visitPipe(node.pipe);
+          break;
+        case 'if':
+        case 'with':
+        case 'range':
+          visitPipe(node.pipe);
+          visitList(node.list);
+          if (node.elseList !== null) visitList(node.elseList);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  const literal = (arg: ArgNode): string | null => (arg.kind === 'string' ? arg.value : null);
+  const visitArg = (arg: ArgNode): void => {
+    switch (arg.kind) {
+      case 'identifier':
+        out.push({ name: arg.name, args: [] });
+        break;
+      case 'chain':
+        visitArg(arg.node);
+        break;
+      case 'pipe':
+        visitPipe(arg.pipe);
+        break;
+      default:
+        break;
+    }
+  };
+  const visitPipe = (pipe: PipeNode): void => {
+    pipe.cmds.forEach((cmd, i) => {
+      const [first, ...rest] = cmd.args;
+      if (first?.kind === 'identifier') {
+        const args = rest.map(literal);
+        if (i > 0) {
+          // The previous stage's value becomes the last argument; it is known only if that stage
+          // is a bare string literal (`"x" | param`).
+          const prev = pipe.cmds[i - 1]!.args;
+          args.push(prev.length === 1 ? literal(prev[0]!) : null);
+        }
+        out.push({ name: first.name, args });
+      } else if (first !== undefined) {
+        visitArg(first);
+      }
+      rest.forEach(visitArg);
+    });
+  };
+  visitList(list);
+  return out;
+}

@@ -1,0 +1,359 @@
+/**
+ * The part of Go's fmt package that templates reach through print, println and printf: the verbs
+ * %v %s %d %q %x %X %f %F %e %E %g %G %t %T %c %o %b %U %%, the flags `- + # 0 space`, width and
+ * precision (also `*`), and Go's in-band error notes (`%!d(string=x)`, `%!d(MISSING)`,
+ * `%!(EXTRA int=1)`). Lists, maps and structs apply the verb to each element, as fmt does.
+ */
+import { formatFloat, goKind, goTypeName, sortedKeys, structFields } from './values.js';
+
+interface Spec {
+  minus: boolean;
+  plus: boolean;
+  sharp: boolean;
+  space: boolean;
+  zero: boolean;
+  width: number; // -1: none
+  prec: number; // -1: none
+}
+
+const runeLength = (s: string): number => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
+
+function pad(s: string, spec: Spec): string {
+  if (spec.width < 0) return s;
+  const n = runeLength(s);
+  if (n >= spec.width) return s;
+  const fill = spec.width - n;
+  if (spec.minus) return s + ' '.repeat(fill);
+  if (spec.zero) return '0'.repeat(fill) + s;
+  return ' '.repeat(fill) + s;
+}
+
+/** Pads a number, putting zero padding between the sign and the digits. */
+function padNumber(sign: string, digits: string, spec: Spec, zeroOk: boolean): string {
+  if (spec.zero && zeroOk && !spec.minus && spec.width > 0) {
+    const fill = spec.width - sign.length - digits.length;
+    return sign + (fill > 0 ? '0'.repeat(fill) : '') + digits;
+  }
+  return pad(sign + digits, { ...spec, zero: false });
+}
+
+const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+/** strconv.Quote: a double-quoted Go string literal. `ascii` escapes everything outside ASCII (%+q). */
+export function goQuote(s: string, ascii = false): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    out += escapeRune(ch, cp, '"', ascii);
+  }
+  return `${out}"`;
+}
+
+function escapeRune(ch: string, cp: number, quote: string, ascii: boolean): string {
+  if (ch === quote || ch === '\\') return `\\${ch}`;
+  if (cp >= 0x20 && cp < 0x7f) return ch;
+  if (cp >= 0x80 && !ascii && !(NON_PRINTABLE.test(ch) && cp !== 0x20)) return ch;
+  switch (ch) {
+    case '\x07':
+      return '\\a';
+    case '\b':
+      return '\\b';
+    case '\f':
+      return '\\f';
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+    case '\v':
+      return '\\v';
+    default:
+      break;
+  }
+  if (cp < 0x80) return `\\x${cp.toString(16).padStart(2, '0')}`;
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
+  return `\\U${cp.toString(16).padStart(8, '0')}`;
+}
+
+function quoteRune(cp: number, ascii: boolean): string {
+  const ch = cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000) ? '\ufffd' : String.fromCodePoint(cp);
+  return `'${escapeRune(ch, ch.codePointAt(0)!, "'", ascii)}'`;
+}
+
+function badVerb(verb: string, v: unknown): string {
+  if (v === null || v === undefined) return `%!${verb}(<nil>)`;
+  return `%!${verb}(${goTypeName(v)}=${formatArg(v, 'v', blankSpec())})`;
+}
+
+function blankSpec(): Spec {
+  return { minus: false, plus: false, sharp: false, space: false, zero: false, width: -1, prec: -1 };
+}
+
+function formatInt(n: number | bigint, verb: string, spec: Spec): string | null {
+  const big = BigInt(n);
+  const neg = big < 0n;
+  const abs = neg ? -big : big;
+  let digits: string;
+  let prefix = '';
+  switch (verb) {
+    case 'v':
+    case 'd':
+      digits = abs.toString(10);
+      break;
+    case 'b':
+      digits = abs.toString(2);
+      if (spec.sharp) prefix = '0b';
+      break;
+    case 'o':
+    case 'O':
+      digits = abs.toString(8);
+      if (verb === 'O') prefix = '0o';
+      else if (spec.sharp && digits !== '0') prefix = '0';
+      break;
+    case 'x':
+      digits = abs.toString(16);
+      if (spec.sharp) prefix = '0x';
+      break;
+    case 'X':
+      digits = abs.toString(16).toUpperCase();
+      if (spec.sharp) prefix = '0X';
+      break;
+    case 'c':
+      return pad(String.fromCodePoint(Number(abs) > 0x10ffff ? 0xfffd : Number(big < 0n ? 0xfffd : abs)), spec);
+    case 'q':
+      return pad(quoteRune(Number(big), spec.plus), spec);
+    case 'U': {
+      const hex = abs.toString(16).toUpperCase().padStart(4, '0');
+      let s = `U+${hex}`;
+      if (spec.sharp && !neg) s += ` '${String.fromCodePoint(Number(abs))}'`;
+      return pad(s, spec);
+    }
+    default:
+      return null;
+  }
+  if (spec.prec >= 0) {
+    digits = spec.prec === 0 && abs === 0n ? '' : digits.padStart(spec.prec, '0');
+  }
+  const sign = neg ? '-' : spec.plus && verb !== 'v' ? '+' : spec.space ? ' ' : '';
+  return padNumber(sign, prefix + digits, spec, spec.prec < 0);
+}
+
+function formatFloatVerb(v: number, verb: string, spec: Spec): string | null {
+  let body: string;
+  switch (verb) {
+    case 'v':
+      body = formatFloat(v, 'g', spec.prec);
+      break;
+    case 'g':
+    case 'G':
+      body = formatFloat(v, verb, spec.prec);
+      break;
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+      body = formatFloat(v, verb, spec.prec < 0 ? 6 : spec.prec);
+      break;
+    default:
+      return null;
+  }
+  let sign = '';
+  if (body.startsWith('-')) {
+    sign = '-';
+    body = body.slice(1);
+  } else if (body.startsWith('+')) {
+    sign = '+';
+    body = body.slice(1);
+  } else if (spec.plus && verb !== 'v') sign = '+';
+  else if (spec.space) sign = ' ';
+  return padNumber(sign, body, spec, Number.isFinite(v));
+}
+
+function formatString(s: string, verb: string, spec: Spec): string | null {
+  switch (verb) {
+    case 'v':
+      if (spec.sharp) return pad(goQuote(s), spec);
+      return pad(truncate(s, spec.prec), spec);
+    case 's':
+      return pad(truncate(s, spec.prec), spec);
+    case 'q': {
+      const t = truncate(s, spec.prec);
+      if (spec.sharp && !t.includes('`') && !/[\p{C}]/u.test(t.replace(/\t/g, ''))) return pad(`\`${t}\``, spec);
+      return pad(goQuote(t, spec.plus), spec);
+    }
+    case 'x':
+    case 'X': {
+      let bytes = Buffer.from(s, 'utf8');
+      if (spec.prec >= 0) bytes = bytes.subarray(0, spec.prec);
+      let hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0'));
+      if (verb === 'X') hex = hex.map((h) => h.toUpperCase());
+      const pre = spec.sharp ? (verb === 'x' ? '0x' : '0X') : '';
+      const out = spec.space ? hex.map((h) => pre + h).join(' ') : pre + hex.join('');
+      return pad(out, spec);
+    }
+    default:
+      return null;
+  }
+}
+
+function truncate(s: string, prec: number): string {
+  if (prec < 0) return s;
+  let out = '';
+  let n = 0;
+  for (const ch of s) {
+    if (n++ >= prec) break;
+    out += ch;
+  }
+  return out;
+}
+
+/** Formats one operand under one verb. */
+function formatArg(v: unknown, verb: string, spec: Spec): string {
+  if (verb === 'T') return pad(goTypeName(v), spec);
+  switch (goKind(v)) {
+    case 'invalid':
+    case 'nil':
+      return verb === 'v' ? pad('<nil>', spec) : badVerb(verb, v);
+    case 'bool':
+      return verb === 'v' || verb === 't' ? pad(String(v), spec) : badVerb(verb, v);
+    case 'int':
+      return formatInt(v as number | bigint, verb, spec) ?? badVerb(verb, v);
+    case 'float64':
+      return formatFloatVerb(v as number, verb, spec) ?? badVerb(verb, v);
+    case 'string':
+      return formatString(v as string, verb, spec) ?? badVerb(verb, v);
+    case 'slice': {
+      const items = (v as unknown[]).map((e) => formatArg(e === undefined ? null : e, verb, spec));
+      return `[${items.join(' ')}]`;
+    }
+    case 'map': {
+      const m = v as Record<string, unknown>;
+      return `map[${sortedKeys(m)
+        .map((k) => `${formatArg(k, verb, spec)}:${formatArg(m[k] === undefined ? null : m[k], verb, spec)}`)
+        .join(' ')}]`;
+    }
+    case 'struct': {
+      const r = v as Record<string, unknown>;
+      const parts = structFields(r).map((k) => {
+        const f = formatArg(r[k] === undefined ? null : r[k], verb, spec);
+        return spec.plus && verb === 'v' ? `${k}:${f}` : f;
+      });
+      return `{${parts.join(' ')}}`;
+    }
+    case 'func':
+      return verb === 'v' ? pad('<func>', spec) : badVerb(verb, v);
+  }
+}
+
+/** fmt.Sprintf. */
+export function sprintf(format: string, args: readonly unknown[]): string {
+  let out = '';
+  let argi = 0;
+  const n = format.length;
+  let i = 0;
+  while (i < n) {
+    const pct = format.indexOf('%', i);
+    if (pct < 0) {
+      out += format.slice(i);
+      break;
+    }
+    out += format.slice(i, pct);
+    i = pct + 1;
+    const spec = blankSpec();
+    flags: for (; i < n; i++) {
+      switch (format[i]) {
+        case '-':
+          spec.minus = true;
+          spec.zero = false;
+          break;
+        case '+':
+          spec.plus = true;
+          break;
+        case '#':
+          spec.sharp = true;
+          break;
+        case ' ':
+          spec.space = true;
+          break;
+        case '0':
+          spec.zero = !spec.minus;
+          break;
+        default:
+          break flags;
+      }
+    }
+    if (format[i] === '*') {
+      i++;
+      const w = args[argi++];
+      if (typeof w === 'number' && Number.isSafeInteger(w)) {
+        spec.width = Math.abs(w);
+        if (w < 0) {
+          spec.minus = true;
+          spec.zero = false;
+        }
+      } else out += '%!(BADWIDTH)';
+    } else {
+      const start = i;
+      while (i < n && format[i]! >= '0' && format[i]! <= '9') i++;
+      if (i > start) spec.width = Number(format.slice(start, i));
+    }
+    if (format[i] === '.') {
+      i++;
+      if (format[i] === '*') {
+        i++;
+        const p = args[argi++];
+        if (typeof p === 'number' && Number.isSafeInteger(p) && p >= 0) spec.prec = p;
+        else out += '%!(BADPREC)';
+      } else {
+        const start = i;
+        while (i < n && format[i]! >= '0' && format[i]! <= '9') i++;
+        spec.prec = i > start ? Number(format.slice(start, i)) : 0;
+      }
+    }
+    if (i >= n) {
+      out += '%!(NOVERB)';
+      break;
+    }
+    const cp = format.codePointAt(i)!;
+    const verb = String.fromCodePoint(cp);
+    i += verb.length;
+    if (verb === '%') {
+      out += '%';
+      continue;
+    }
+    if (argi >= args.length) {
+      out += `%!${verb}(MISSING)`;
+      continue;
+    }
+    out += formatArg(args[argi++], verb, spec);
+  }
+  if (argi < args.length) {
+    const extra = args.slice(argi).map((a) => (a === null || a === undefined ? '<nil>' : `${goTypeName(a)}=${formatArg(a, 'v', blankSpec())}`));
+    out += `%!(EXTRA ${extra.join(', ')})`;
+  }
+  return out;
+}
+
+/** fmt.Sprint: spaces between operands when neither side is a string. */
+export function sprint(args: readonly unknown[]): string {
+  let out = '';
+  let prevString = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const isString = typeof a === 'string';
+    if (i > 0 && !isString && !prevString) out += ' ';
+    out += formatArg(a, 'v', blankSpec());
+    prevString = isString;
+  }
+  return out;
+}
+
+/** fmt.Sprintln: always spaces between operands, and a final newline. */
+export function sprintln(args: readonly unknown[]): string {
+  return `${args.map((a) => formatArg(a, 'v', blankSpec())).join(' ')}\n`;
+}
