@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   CNV_ERR_FIELD_CONFLICT: 'invalid-input',
   // running
   CNV_ERR_RESOURCE_FAILED: 'internal',
+  CNV_ERR_DOCKER_UNREACHABLE: 'unavailable', // the Docker engine named by DOCKER_HOST cannot be reached
+  CNV_ERR_DOCKER_API: 'failed-precondition', // the Docker engine refused a request
   CNV_ERR_JOB_CANCELLED: 'cancelled',
   CNV_ERR_JOB_TIMEOUT: 'deadline',
   CNV_ERR_WORKER_DIED: 'internal',
