@@ -4,7 +4,9 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { ConvergeError } from '../errors.js';
+import type { ConvergeError } from '../errors.js';
+import { prepareError } from './package-exec.js';
+import type { PrepareContext } from './types.js';
 
 export const HASH_TYPES = ['md5', 'sha1', 'sha256', 'sha512'] as const;
 export type HashType = (typeof HASH_TYPES)[number];
@@ -25,11 +27,10 @@ export interface Checksum {
 
 /**
  * Validates the `hash_type` / `hash` pair the way the original's preparers do (each needs the other,
- * the type must be known, the length must fit the type). `id` names the node in errors.
+ * the type must be known, the length must fit the type).
  */
-export function checksumFromFields(hashType: unknown, hash: unknown, id: string): Checksum | undefined {
-  const fail = (field: string, message: string): ConvergeError =>
-    new ConvergeError('CNV_ERR_FIELD_INVALID', `${id}: ${message}`, { id, field });
+export function checksumFromFields(hashType: unknown, hash: unknown, where: PrepareContext): Checksum | undefined {
+  const fail = (field: string, message: string): ConvergeError => prepareError(where, field, message);
   const typeSet = hashType !== undefined && hashType !== null;
   const hashSet = hash !== undefined && hash !== null;
   if (typeSet && !hashSet) throw fail('hash', '"hash" required with use of "hash_type"');
