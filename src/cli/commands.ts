@@ -143,10 +143,44 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: { min: 1, max: 1, message: (got) => `Need one module filename as argument, got ${got}` },
     load: async () => (await import('./commands/graph.js')).graphCommand,
   },
-
-
-
-
+  {
+    name: 'validate',
+    summary: 'validate modules (syntax, dependencies, fields and params) without running them',
+    usage: 'converge validate [flags] <module>...',
+    flags: [...PARAM_FLAGS, { name: 'verify-modules', type: 'bool', description: 'verify module signatures (not supported; refused)' }],
+    args: atLeastOneModule,
+    load: async () => (await import('./commands/validate.js')).validateCommand,
+  },
+  {
+    name: 'fmt',
+    summary: 'format module files',
+    usage: 'converge fmt [flags] <file>...',
+    flags: [{ name: 'check', type: 'bool', description: 'exit 1 if any file needs formatting; write nothing' }],
+    args: { min: 1, max: Number.POSITIVE_INFINITY, message: (got) => `Need at least one file as argument, got ${got}` },
+    load: async () => (await import('./commands/fmt.js')).fmtCommand,
+  },
+  {
+    name: 'server',
+    aliases: ['serve'],
+    summary: 'serve plan, apply, healthcheck and graph over gRPC and HTTP',
+    usage: 'converge server [flags]',
+    flags: [
+      { name: 'root', type: 'string', valueName: 'dir', description: 'serve modules from this directory (off when unset)' },
+      { name: 'self-serve', type: 'bool', description: 'serve the converge binary for bootstrapping' },
+      ...RPC_FLAGS.map((f) => (f.name === 'rpc-addr' ? { ...f, default: DEFAULT_SERVER_ADDR, description: 'address to listen on' } : f)),
+      ...SSL_FLAGS,
+    ],
+    args: none,
+    load: async () => (await import('./commands/server.js')).serverCommand,
+  },
+  {
+    name: 'ping',
+    summary: 'check that a server answers',
+    usage: 'converge ping [flags]',
+    flags: [...RPC_FLAGS, ...CLIENT_SSL_FLAGS],
+    args: none,
+    load: async () => (await import('./commands/ping.js')).pingCommand,
+  },
   {
     name: 'version',
     summary: 'print the version',

@@ -54,6 +54,7 @@ export function runnerOptions(ctx: CommandContext): RunnerOptions {
     caFile: str(ctx, 'ca-file'),
     certFile: str(ctx, 'cert-file'),
     keyFile: str(ctx, 'key-file'),
+    parallelism: typeof ctx.args.flags['parallelism'] === 'number' ? ctx.args.flags['parallelism'] : 16,
     log: ctx.log,
   };
 }

@@ -1,14 +1,21 @@
 /**
- * Where a job runs. Commands talk to a JobRunner and never to a transport, so switching how `--local`
- * works, or adding one, is a change in this file only.
+ * Where a job runs. Commands talk to a JobRunner and never to a transport. Both modes go through a real
+ * server and the gRPC client: `--local` starts the server in this process on --local-addr with a fresh
+ * random token and stops it afterwards; otherwise the client talks to --rpc-addr.
  */
+import { randomUUID } from 'node:crypto';
+import { ConvergeError, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
+import type { ClientLoadRequest, ConvergeClient } from '../frontdoor/client.js';
+import type { Logger as FrontDoorLogger } from '../frontdoor/logger.js';
+import { formatHostPort, parseHostPort } from './address.js';
 import type { Logger } from './log.js';
 
 export interface JobRunner {
   /**
    * Runs one job. `onMessage` gets the edges, then events (or, for graph jobs, the graph) in order, all
-   * before the promise settles. Aborting `signal` stops scheduling new nodes.
+   * before the promise settles. Aborting `signal` stops the job: a plan stops scheduling nodes, an apply
+   * that already started runs to completion on the server.
    */
   run(job: JobSpec, onMessage: (message: WorkerMessage) => void, signal: AbortSignal): Promise<JobOutcome>;
   close(): Promise<void>;
@@ -24,22 +31,121 @@ export interface RunnerOptions {
   readonly caFile: string;
   readonly certFile: string;
   readonly keyFile: string;
+  readonly parallelism: number;
   readonly log: Logger;
 }
 
-/** Runs jobs on the worker pool inside this process. */
-async function poolRunner(): Promise<JobRunner> {
-  const { WorkerPool } = await import('../workers/pool.js');
-  const pool = new WorkerPool();
+/** The request for a job: string params as the original sends them, typed ones in our JSON field. */
+export function loadRequestFor(job: JobSpec): ClientLoadRequest {
+  const params: Record<string, string> = {};
+  const typed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(job.params)) {
+    if (typeof value === 'string') params[key] = value;
+    else typed[key] = value;
+  }
   return {
-    run: (job, onMessage, signal) => pool.run(job, onMessage, signal),
-    close: () => pool.close(),
+    location: job.location,
+    params,
+    ...(Object.keys(typed).length > 0 ? { paramsJson: typed } : {}),
+    ...(job.content !== undefined ? { content: job.content } : {}),
+  };
+}
+
+async function runOnClient(
+  client: ConvergeClient,
+  job: JobSpec,
+  onMessage: (message: WorkerMessage) => void,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<JobOutcome> {
+  const request = loadRequestFor(job);
+  try {
+    if (job.kind === 'graph') {
+      const graph = await client.graph(request);
+      onMessage({ type: 'graph', vertices: graph.vertices, edges: graph.edges });
+      return { ok: true, nodes: graph.vertices.length };
+    }
+    const stream = job.kind === 'plan' ? client.plan(request) : job.kind === 'apply' ? client.apply(request) : client.healthcheck(request);
+    const cancel = (): void => stream.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    let nodes = 0;
+    try {
+      for await (const item of stream) {
+        if (item.type === 'queued') {
+          log.info(item.notice.text, { run: item.notice.runId, behind: item.notice.behind, position: item.notice.position });
+        } else if (item.type === 'start') {
+          log.debug('run started', { run: item.runId });
+          onMessage({ type: 'edges', edges: item.edges });
+        } else {
+          if (item.event.run === 'FINISHED') nodes++;
+          onMessage({ type: 'events', events: [item.event] });
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+    if (signal.aborted) {
+      return { ok: false, error: toWire(new ConvergeError('CNV_ERR_JOB_CANCELLED', 'interrupted before the job finished')) };
+    }
+    return { ok: true, nodes };
+  } catch (error) {
+    return { ok: false, error: toWire(error) };
+  }
+}
+
+/** Front-door log lines for an in-process server: routine ones only at debug, so --local stays quiet. */
+function quietServerLogger(log: Logger): FrontDoorLogger {
+  const server = log.child({ component: 'rpc' });
+  return {
+    log: (level, msg, fields) => server.log(level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'debug', msg, fields),
   };
 }
 
 /** Opens the runner that the flags ask for. */
 export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
-  // Until the front door's client lands, every job runs in-process; remote flags are accepted and ignored.
-  void options;
-  return poolRunner();
+  const { ConvergeClient } = await import('../frontdoor/client.js');
+  const tlsWanted = options.useSsl;
+  if (!options.local) {
+    const address = formatHostPort(parseHostPort(options.rpcAddr, '--rpc-addr', '127.0.0.1'));
+    const client = new ConvergeClient({
+      address,
+      token: options.noToken || options.rpcToken === '' ? null : options.rpcToken,
+      useSsl: tlsWanted,
+      ...(options.caFile !== '' ? { caFile: options.caFile } : {}),
+    });
+    return {
+      run: (job, onMessage, signal) => runOnClient(client, job, onMessage, signal, options.log),
+      close: async () => client.close(),
+    };
+  }
+
+  const { host, port } = parseHostPort(options.localAddr, '--local-addr', '127.0.0.1');
+  if (tlsWanted && (options.certFile === '' || options.keyFile === '')) {
+    throw new ConvergeError('CNV_ERR_CLI_USAGE', '--local with --use-ssl needs --cert-file and --key-file');
+  }
+  const token = options.noToken ? null : options.rpcToken !== '' ? options.rpcToken : randomUUID();
+  const { startServer } = await import('../frontdoor/server.js');
+  const server = await startServer({
+    host,
+    port,
+    ...(token === null ? { noToken: true } : { token }),
+    ...(tlsWanted
+      ? { tls: { certFile: options.certFile, keyFile: options.keyFile, ...(options.caFile !== '' ? { caFile: options.caFile } : {}) } }
+      : {}),
+    logger: quietServerLogger(options.log),
+    parallelism: options.parallelism,
+  });
+  const client = new ConvergeClient({
+    address: formatHostPort({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port: server.port }),
+    token,
+    useSsl: tlsWanted,
+    ...(options.caFile !== '' ? { caFile: options.caFile } : {}),
+  });
+  return {
+    run: (job, onMessage, signal) => runOnClient(client, job, onMessage, signal, options.log),
+    close: async () => {
+      client.close();
+      await server.close();
+    },
+  };
 }

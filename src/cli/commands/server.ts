@@ -1,0 +1,56 @@
+/**
+ * `converge server`: serves plan, apply, healthcheck and graph over gRPC and HTTP on one port until
+ * interrupted. Checks its flags before binding, as the original's PreRun did: TLS needs both the
+ * certificate and the key, and --root must be an existing directory.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { ConvergeError } from '../../errors.js';
+import { parseHostPort } from '../address.js';
+import { EXIT, type CommandContext } from '../commands.js';
+import { frontDoorLogger } from '../frontdoor-logger.js';
+
+function str(ctx: CommandContext, name: string): string {
+  const value = ctx.args.flags[name];
+  return typeof value === 'string' ? value : '';
+}
+
+export async function serverCommand(ctx: CommandContext): Promise<number> {
+  const { host, port } = parseHostPort(str(ctx, 'rpc-addr'), '--rpc-addr', '0.0.0.0');
+  const useSsl = ctx.args.flags['use-ssl'] === true;
+  const certFile = str(ctx, 'cert-file');
+  const keyFile = str(ctx, 'key-file');
+  if (useSsl && (certFile === '' || keyFile === '')) {
+    throw new ConvergeError('CNV_ERR_CLI_USAGE', '--use-ssl needs both --cert-file and --key-file');
+  }
+  let root: string | undefined;
+  if (str(ctx, 'root') !== '') {
+    root = path.resolve(ctx.cwd, str(ctx, 'root'));
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(root).isDirectory();
+    } catch {
+      isDirectory = false;
+    }
+    if (!isDirectory) throw new ConvergeError('CNV_ERR_CLI_USAGE', `--root ${str(ctx, 'root')} is not a directory`);
+  }
+  const { startServer } = await import('../../frontdoor/server.js');
+  const server = await startServer({
+    host,
+    port,
+    ...(str(ctx, 'rpc-token') !== '' ? { token: str(ctx, 'rpc-token') } : {}),
+    noToken: ctx.args.flags['no-token'] === true,
+    ...(useSsl ? { tls: { certFile, keyFile, ...(str(ctx, 'ca-file') !== '' ? { caFile: str(ctx, 'ca-file') } : {}) } } : {}),
+    ...(root !== undefined ? { root } : {}),
+    selfServe: ctx.args.flags['self-serve'] === true,
+    logger: frontDoorLogger(ctx.log, { component: 'rpc' }),
+    cwd: ctx.cwd,
+  });
+  if (!useSsl) ctx.log.warn('no SSL config in use, server will accept unencrypted connections', { component: 'rpc' });
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await server.close();
+  return EXIT.ok;
+}
