@@ -1,0 +1,79 @@
+/**
+ * Request authentication for both transports. A server either has a token (the HS512 key) or runs
+ * with `--no-token`. Every failure is a ConvergeError of class `unauthenticated`; nothing here throws
+ * anything else, so no request can crash a handler (the original's REST middleware panicked when no
+ * credentials were sent at all).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Metadata } from '@grpc/grpc-js';
+import { ConvergeError } from '../errors.js';
+import { verifyToken } from '../jwt.js';
+
+/** `Bearer <jwt>` in any letter case, as clients vary (the original accepted only `BEARER`). */
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
+export function parseBearer(value: string): string | undefined {
+  return BEARER.exec(value)?.[1];
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      const raw = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(raw);
+      } catch {
+        return raw;
+      }
+    }
+  }
+  return undefined;
+}
+
+export class Authenticator {
+  readonly #secret: string | null;
+
+  /** `secret` null means no authentication (`--no-token`). */
+  constructor(secret: string | null) {
+    this.#secret = secret;
+  }
+
+  get enabled(): boolean {
+    return this.#secret !== null;
+  }
+
+  async #check(candidate: string | undefined, where: string): Promise<void> {
+    if (this.#secret === null) return;
+    if (candidate === undefined || candidate === '') {
+      throw new ConvergeError('CNV_ERR_AUTH_MISSING', 'authorization not provided');
+    }
+    const jwt = parseBearer(candidate) ?? (where === 'header' ? undefined : candidate);
+    if (jwt === undefined) {
+      throw new ConvergeError('CNV_ERR_AUTH_INVALID', 'authorization must be "Bearer <jwt>"');
+    }
+    await verifyToken(this.#secret, jwt);
+  }
+
+  /** gRPC: metadata `authorization: BEARER <jwt>`. */
+  async checkGrpc(metadata: Metadata): Promise<void> {
+    const value = metadata.get('authorization')[0];
+    await this.#check(typeof value === 'string' ? value : value?.toString('utf8'), 'header');
+  }
+
+  /**
+   * HTTP: the Authorization header, else the `jwt` query parameter, else the `jwt` cookie. The first
+   * place that holds something decides: a bad header is not rescued by a good cookie.
+   */
+  async checkHttp(request: IncomingMessage, url: URL): Promise<void> {
+    if (this.#secret === null) return;
+    const header = request.headers.authorization;
+    if (header !== undefined && header !== '') return this.#check(header, 'header');
+    const query = url.searchParams.get('jwt');
+    if (query !== null && query !== '') return this.#check(query, 'query');
+    const cookie = cookieValue(request.headers.cookie, 'jwt');
+    return this.#check(cookie, 'cookie');
+  }
+}

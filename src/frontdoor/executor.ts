@@ -1,0 +1,194 @@
+/**
+ * The transport-neutral heart of the front door: admit a job, run it on the worker pool, record what
+ * it produces in its Run, and pump a Run into a client sink with backpressure. gRPC and HTTP differ
+ * only in their sinks.
+ *
+ * Disconnect policy: when a client goes away, a plan, healthcheck or graph job is cancelled (workers
+ * stop at the next node boundary; nothing was changed). An apply that has started runs to completion,
+ * so the machine is never left half-applied without a record: its events stay in the Run and the
+ * outcome is logged. An apply still waiting in the queue is simply dropped.
+ */
+import { ConvergeError, fromWire, toWire } from '../errors.js';
+import type { GraphEdge, JobKind, JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
+import type { WorkerPool } from '../workers/pool.js';
+import type { JobQueue } from './job-queue.js';
+import type { Logger } from './logger.js';
+import { edgesNoticeResponse, graphComponents, noticeResponse, statusResponse } from './messages.js';
+import type { Run, RunRegistry } from './runs.js';
+
+export interface ExecutorContext {
+  readonly pool: WorkerPool;
+  readonly queue: JobQueue;
+  readonly runs: RunRegistry;
+  readonly logger: Logger;
+}
+
+export interface StartedJob {
+  readonly run: Run;
+  /** Settles (never rejects) when the run is finished. */
+  readonly settled: Promise<void>;
+}
+
+function summarise(run: Run): { nodes: number; errors: number } {
+  let errors = 0;
+  let nodes = 0;
+  for (let i = 0; i < run.eventCount; i += 1) {
+    const event = run.eventAt(i)!.event;
+    if (event.run !== 'FINISHED') continue;
+    nodes += 1;
+    if (event.details !== undefined && event.details.error !== '') errors += 1;
+  }
+  return { nodes, errors };
+}
+
+/**
+ * Admits `spec` and runs it when the queue allows. `clientGone` is the client's connection: see the
+ * disconnect policy above. Queue refusals and load failures end up in `run.outcome`.
+ */
+export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: AbortSignal): StartedJob {
+  const { logger } = context;
+  const run = context.runs.create(spec.kind, spec.location);
+  const job = new AbortController();
+  let disconnected = false;
+  const onGone = (): void => {
+    disconnected = true;
+    if (spec.kind === 'apply' && run.state === 'running') {
+      logger.log('WARN', 'client disconnected; the apply runs to completion', { run: run.id });
+      return;
+    }
+    job.abort(new ConvergeError('CNV_ERR_JOB_CANCELLED', 'client disconnected'));
+  };
+  if (clientGone.aborted) onGone();
+  else clientGone.addEventListener('abort', onGone, { once: true });
+
+  const onMessage = (message: WorkerMessage): void => {
+    if (message.type === 'edges') run.setEdges(message.edges);
+    else if (message.type === 'events') run.appendEvents(message.events);
+    else run.setGraph(message.vertices, message.edges);
+  };
+  const task = async (): Promise<JobOutcome> => {
+    run.markRunning();
+    logger.log('INFO', 'run started', { run: run.id, kind: spec.kind, location: spec.location });
+    return context.pool.run(spec, onMessage, job.signal);
+  };
+  const submission = {
+    runId: run.id,
+    kind: spec.kind,
+    signal: job.signal,
+    onQueued: (notice: Parameters<typeof run.setNotice>[0]) => {
+      run.setNotice(notice);
+      logger.log('INFO', notice.text, { run: run.id, behind: notice.behind, position: notice.position });
+    },
+  };
+  const settled = context.queue
+    .submit(submission, task)
+    .catch((error: unknown): JobOutcome => {
+      if (job.signal.aborted) return { ok: false, error: toWire(job.signal.reason) };
+      return { ok: false, error: toWire(error) };
+    })
+    .then((outcome) => {
+      clientGone.removeEventListener('abort', onGone);
+      run.finish(outcome);
+      const counts = summarise(run);
+      const fields = { run: run.id, kind: spec.kind, ...counts, clientConnected: !disconnected };
+      if (outcome.ok) logger.log('INFO', 'run finished', fields);
+      else logger.log('WARN', 'run failed', { ...fields, code: outcome.error.code, error: outcome.error.message });
+    });
+  return { run, settled };
+}
+
+/** Where a pump writes. Implemented by the gRPC call and the HTTP response. */
+export interface EventSink {
+  /** Sends response headers; called once, before the first message. */
+  start(headers: { readonly runId: string; readonly edges?: readonly GraphEdge[] }): void;
+  /** Writes one message; false means "wait for drained() before writing more". */
+  write(message: Record<string, unknown>): boolean;
+  drained(): Promise<void>;
+  /** Aborted when the client has gone. */
+  readonly gone: AbortSignal;
+}
+
+export type PumpResult = { readonly ok: true } | { readonly ok: false; readonly error: ConvergeError; readonly started: boolean };
+
+function waitForChange(run: Run, gone: AbortSignal): Promise<void> {
+  if (gone.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      gone.removeEventListener('abort', done);
+      resolve();
+    };
+    gone.addEventListener('abort', done, { once: true });
+    void run.changed().then(done);
+  });
+}
+
+function failure(run: Run, started: boolean): PumpResult {
+  const outcome = run.outcome;
+  const error = outcome !== undefined && !outcome.ok ? fromWire(outcome.error) : new ConvergeError('CNV_ERR_INTERNAL', 'run ended');
+  return { ok: false, error, started };
+}
+
+/**
+ * Streams an executor run (plan, apply, healthcheck): headers with `edges`, then each numbered event.
+ * Only this client's cursor moves; the events stay in the Run.
+ */
+export async function pumpStatus(run: Run, sink: EventSink, acceptNotices: boolean): Promise<PumpResult> {
+  let started = false;
+  let noticeSent = false;
+  const send = async (message: Record<string, unknown>): Promise<void> => {
+    if (!sink.write(message)) await sink.drained();
+  };
+  // Phase 1: wait for the edges (or an early failure), passing on a queue notice if the client wants it.
+  while (run.edges === undefined && run.outcome === undefined && !sink.gone.aborted) {
+    if (acceptNotices && !noticeSent && run.notice !== undefined) {
+      sink.start({ runId: run.id });
+      started = true;
+      noticeSent = true;
+      await send(noticeResponse(run.notice));
+      continue;
+    }
+    await waitForChange(run, sink.gone);
+  }
+  if (sink.gone.aborted) return { ok: true };
+  if (run.edges === undefined) return failure(run, started);
+  if (started) await send(edgesNoticeResponse(run.id, run.edges));
+  else sink.start({ runId: run.id, edges: run.edges });
+  started = true;
+  // Phase 2: events by cursor until the run is done and the cursor is at its end.
+  let cursor = 0;
+  for (;;) {
+    if (sink.gone.aborted) return { ok: true };
+    const numbered = run.eventAt(cursor);
+    if (numbered !== undefined) {
+      cursor += 1;
+      await send(statusResponse(numbered.event, numbered.seq));
+      continue;
+    }
+    if (run.state === 'done') break;
+    await waitForChange(run, sink.gone);
+  }
+  return run.outcome?.ok === true ? { ok: true } : failure(run, started);
+}
+
+/** Streams a graph run: every vertex, then every edge. */
+export async function pumpGraph(run: Run, sink: EventSink, binary: boolean): Promise<PumpResult> {
+  while (run.graph === undefined && run.outcome === undefined && !sink.gone.aborted) {
+    await waitForChange(run, sink.gone);
+  }
+  if (sink.gone.aborted) return { ok: true };
+  const graph = run.graph;
+  if (graph === undefined) return failure(run, false);
+  sink.start({ runId: run.id });
+  for (const component of graphComponents(graph.vertices, graph.edges, binary)) {
+    if (sink.gone.aborted) return { ok: true };
+    if (!sink.write(component)) await sink.drained();
+  }
+  while (run.state !== 'done' && !sink.gone.aborted) await waitForChange(run, sink.gone);
+  return run.outcome?.ok === false ? failure(run, true) : { ok: true };
+}
+
+/** The job kinds each executor method runs. */
+export const METHOD_KINDS = { Plan: 'plan', Apply: 'apply', HealthCheck: 'healthcheck' } as const satisfies Record<
+  string,
+  JobKind
+>;

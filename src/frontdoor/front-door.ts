@@ -1,0 +1,56 @@
+/**
+ * What both transports share: the executor context, authentication, module and binary serving, and
+ * how a request becomes a JobSpec. server.ts builds one of these; grpc-service.ts and http-routes.ts
+ * only translate.
+ */
+import type { JobKind, JobSpec } from '../protocol.js';
+import type { Authenticator } from './auth.js';
+import type { BinaryServer } from './binary.js';
+import type { ExecutorContext } from './executor.js';
+import { toJobSpec, type LoadRequest } from './messages.js';
+import type { ModuleRoot } from './modules.js';
+
+export interface FrontDoor extends ExecutorContext {
+  readonly auth: Authenticator;
+  /** null when module serving is off. */
+  readonly modules: ModuleRoot | null;
+  /** null when self-serve is off. */
+  readonly binary: BinaryServer | null;
+  readonly scheme: 'http' | 'https';
+  /** Builds the job for a request that arrived for `host` (the request's authority, if known). */
+  spec(kind: JobKind, request: LoadRequest, host: string | undefined): JobSpec;
+}
+
+export interface SpecDefaults {
+  readonly cwd: string;
+  readonly parallelism: number;
+  /** The server's token; null with --no-token. */
+  readonly token: string | null;
+  readonly scheme: 'http' | 'https';
+  /** Origins that reach this server (scheme://host:port), besides the request's own authority. */
+  readonly origins: readonly string[];
+}
+
+/**
+ * The JobSpec for a request. With a token, every origin that reaches this server is given it, so the
+ * engine can fetch modules from its own protected server (the original could not).
+ */
+export function specFor(defaults: SpecDefaults, kind: JobKind, request: LoadRequest, host: string | undefined): JobSpec {
+  let moduleTokens: Record<string, string> | undefined;
+  if (defaults.token !== null) {
+    moduleTokens = {};
+    for (const origin of defaults.origins) moduleTokens[origin] = defaults.token;
+    if (host !== undefined && host !== '') {
+      try {
+        moduleTokens[new URL(`${defaults.scheme}://${host}`).origin] = defaults.token;
+      } catch {
+        // A malformed authority only loses this convenience; the job still runs.
+      }
+    }
+  }
+  return toJobSpec(kind, request, {
+    cwd: defaults.cwd,
+    parallelism: defaults.parallelism,
+    ...(moduleTokens === undefined ? {} : { moduleTokens }),
+  });
+}

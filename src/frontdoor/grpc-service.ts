@@ -1,0 +1,140 @@
+/**
+ * The gRPC side: Executor, Grapher, ResourceHost and Info from converge.proto, plus the standard health
+ * and reflection services (unauthenticated: they reveal only the schema) so that `grpcurl list` works
+ * with no proto files.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { ConvergeError } from '../errors.js';
+import type { JobKind } from '../protocol.js';
+import { type EventSink, METHOD_KINDS, pumpGraph, pumpStatus, startJob, type PumpResult } from './executor.js';
+import type { FrontDoor } from './front-door.js';
+import { parseLoadRequest, type LoadRequest } from './messages.js';
+import { binaryDisabled } from './binary.js';
+import { moduleServingDisabled } from './modules.js';
+import { loadConvergeProto } from './proto.js';
+import { ERROR_CODE_METADATA, mapError } from './status-map.js';
+
+type StreamCall = grpc.ServerWritableStream<Record<string, unknown>, Record<string, unknown>>;
+type UnaryCall = grpc.ServerUnaryCall<Record<string, unknown>, Record<string, unknown>>;
+type UnaryCallback = grpc.sendUnaryData<Record<string, unknown>>;
+
+function toServiceError(front: FrontDoor, error: unknown, method: string): Partial<grpc.ServiceError> {
+  const mapped = mapError(error);
+  if (!mapped.known) front.logger.log('ERROR', 'unexpected error', { method, error: String(error) });
+  const metadata = new grpc.Metadata();
+  if (mapped.code !== undefined) metadata.set(ERROR_CODE_METADATA, mapped.code);
+  return { code: mapped.grpc, details: mapped.message, metadata };
+}
+
+function grpcSink(call: StreamCall): EventSink {
+  const gone = new AbortController();
+  const onGone = (): void => gone.abort();
+  call.on('cancelled', onGone);
+  call.on('close', onGone);
+  return {
+    gone: gone.signal,
+    start(headers) {
+      const metadata = new grpc.Metadata();
+      metadata.set('run-id', headers.runId);
+      if (headers.edges !== undefined) metadata.set('edges', JSON.stringify(headers.edges));
+      call.sendMetadata(metadata);
+    },
+    write: (message) => call.write(message),
+    drained: () =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          call.off('drain', done);
+          gone.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        call.once('drain', done);
+        gone.signal.addEventListener('abort', done, { once: true });
+      }),
+  };
+}
+
+function finishStream(front: FrontDoor, call: StreamCall, result: PumpResult, method: string): void {
+  if (call.cancelled) return;
+  if (result.ok) call.end();
+  else call.emit('error', toServiceError(front, result.error, method));
+}
+
+function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.handleServerStreamingCall<unknown, unknown> {
+  return (raw) => {
+    const call = raw as StreamCall;
+    void (async () => {
+      let request: LoadRequest;
+      try {
+        await front.auth.checkGrpc(call.metadata);
+        request = parseLoadRequest(call.request);
+      } catch (error) {
+        call.emit('error', toServiceError(front, error, method));
+        return;
+      }
+      const sink = grpcSink(call);
+      try {
+        const spec = front.spec(kind, request, call.getHost());
+        const { run } = startJob(front, spec, sink.gone);
+        const result = kind === 'graph' ? await pumpGraph(run, sink, true) : await pumpStatus(run, sink, request.acceptNotices);
+        finishStream(front, call, result, method);
+      } catch (error) {
+        if (!call.cancelled) call.emit('error', toServiceError(front, error, method));
+      }
+    })();
+  };
+}
+
+function unaryHandler(
+  front: FrontDoor,
+  method: string,
+  body: (request: Record<string, unknown>) => Promise<Record<string, unknown>>,
+): grpc.handleUnaryCall<unknown, unknown> {
+  return (raw, callback) => {
+    const call = raw as UnaryCall;
+    const reply = callback as UnaryCallback;
+    void (async () => {
+      try {
+        await front.auth.checkGrpc(call.metadata);
+        reply(null, await body(call.request));
+      } catch (error) {
+        reply(toServiceError(front, error, method));
+      }
+    })();
+  };
+}
+
+/** Registers every service on `server`. Returns the health implementation for status changes. */
+export function addGrpcServices(server: grpc.Server, front: FrontDoor): HealthImplementation {
+  const proto = loadConvergeProto();
+  const executor: grpc.UntypedServiceImplementation = {};
+  for (const [method, kind] of Object.entries(METHOD_KINDS)) executor[method] = streamHandler(front, kind, `Executor.${method}`);
+  server.addService(proto.pb.Executor.service, executor);
+  server.addService(proto.pb.Grapher.service, { Graph: streamHandler(front, 'graph', 'Grapher.Graph') });
+  server.addService(proto.pb.Info.service, { Ping: unaryHandler(front, 'Info.Ping', async () => ({})) });
+  server.addService(proto.pb.ResourceHost.service, {
+    GetModule: unaryHandler(front, 'ResourceHost.GetModule', async (request) => {
+      if (front.modules === null) throw moduleServingDisabled();
+      const location = typeof request['location'] === 'string' ? request['location'] : '';
+      return { content: await front.modules.read(location) };
+    }),
+    // The executable is ~100 MB and not valid UTF-8, so it cannot travel in ContentResponse.content
+    // (a proto3 string). It is served over HTTP only.
+    GetBinary: unaryHandler(front, 'ResourceHost.GetBinary', async () => {
+      if (front.binary === null) throw binaryDisabled();
+      throw binaryOverHttpOnly();
+    }),
+  });
+  const health = new HealthImplementation({ '': 'SERVING', 'pb.Executor': 'SERVING' });
+  health.addToServer(server);
+  new ReflectionService(proto.definition).addToServer(server);
+  return health;
+}
+
+function binaryOverHttpOnly(): ConvergeError {
+  return new ConvergeError(
+    'CNV_ERR_BINARY_DISABLED',
+    'the binary is served over HTTP only: GET /api/v1/resources/binary (too large for one gRPC message)',
+  );
+}

@@ -1,0 +1,235 @@
+/**
+ * The HTTP/1.1 JSON side, the grpc-gateway routes of the original rebuilt from each method's
+ * `(google.api.http)` option: NDJSON `{"result":…}` lines for streams (a failure after the headers is a
+ * last `{"error":…}` line), `Grpc-Metadata-Edges` and `Grpc-Metadata-Run-Id` headers, and
+ * `Accept: text/plain` for raw ContentResponse bodies. Plus two routes of our own for bootstrapping:
+ * `/api/v1/resources/binary.sha256` and `/bootstrap.sh`.
+ */
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { ConvergeError } from '../errors.js';
+import type { JobKind } from '../protocol.js';
+import { binaryDisabled, bootstrapScript } from './binary.js';
+import { type EventSink, METHOD_KINDS, pumpGraph, pumpStatus, startJob } from './executor.js';
+import type { FrontDoor } from './front-door.js';
+import { parseLoadRequest } from './messages.js';
+import { moduleServingDisabled } from './modules.js';
+import { loadConvergeProto } from './proto.js';
+import { httpReason, mapError } from './status-map.js';
+
+/** Largest request body (a LoadRequest may carry a module inline). */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+interface Route {
+  readonly verb: string;
+  readonly pattern: RegExp;
+  /** `Service.Method` */
+  readonly method: string;
+}
+
+/** Turns a google.api.http path template into a regex; `{name=**}` captures the rest of the path. */
+function templateToRegExp(template: string): RegExp {
+  const source = template
+    .split(/(\{[^}]+\})/)
+    .map((part) => {
+      if (!part.startsWith('{')) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+      return part.includes('**') ? '(.+)' : '([^/]+)';
+    })
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
+function routesFromProto(): Route[] {
+  const definition = loadConvergeProto().definition;
+  const routes: Route[] = [];
+  for (const [service, methods] of Object.entries(definition)) {
+    if (!service.startsWith('pb.') || 'format' in methods) continue;
+    for (const [name, method] of Object.entries(methods as Record<string, { options?: Record<string, unknown> }>)) {
+      const rule = method.options?.['(google.api.http)'] as Record<string, string> | undefined;
+      if (rule === undefined) continue;
+      for (const verb of ['get', 'post', 'put', 'delete', 'patch']) {
+        const template = rule[verb];
+        if (template !== undefined) {
+          routes.push({ verb: verb.toUpperCase(), pattern: templateToRegExp(template), method: `${service.slice(3)}.${name}` });
+        }
+      }
+    }
+  }
+  return routes;
+}
+
+/** Non-ASCII in header values is not allowed by Node; JSON can escape it losslessly. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function sendError(front: FrontDoor, response: ServerResponse, error: unknown, method: string): void {
+  const mapped = mapError(error);
+  if (!mapped.known) front.logger.log('ERROR', 'unexpected error', { method, error: String(error) });
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  sendJson(response, mapped.http, { error: mapped.message, code: mapped.grpc, message: mapped.message });
+}
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      throw new ConvergeError('CNV_ERR_SERVER_REQUEST_INVALID', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConvergeError('CNV_ERR_SERVER_REQUEST_INVALID', 'request body is not valid JSON');
+  }
+}
+
+function httpSink(request: IncomingMessage, response: ServerResponse): EventSink {
+  const gone = new AbortController();
+  response.on('close', () => {
+    if (!response.writableFinished) gone.abort();
+  });
+  request.socket.on('close', () => gone.abort());
+  return {
+    gone: gone.signal,
+    start(headers) {
+      const head: Record<string, string> = { 'Content-Type': 'application/json', 'Grpc-Metadata-Run-Id': headers.runId };
+      if (headers.edges !== undefined) head['Grpc-Metadata-Edges'] = asciiJson(headers.edges);
+      response.writeHead(200, head);
+    },
+    write: (message) => response.write(`${JSON.stringify({ result: message })}\n`),
+    drained: () =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          response.off('drain', done);
+          gone.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        response.once('drain', done);
+        gone.signal.addEventListener('abort', done, { once: true });
+      }),
+  };
+}
+
+async function streamJob(front: FrontDoor, kind: JobKind, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const load = parseLoadRequest(await readBody(request));
+  const sink = httpSink(request, response);
+  const spec = front.spec(kind, load, request.headers.host);
+  const { run } = startJob(front, spec, sink.gone);
+  const result = kind === 'graph' ? await pumpGraph(run, sink, false) : await pumpStatus(run, sink, load.acceptNotices);
+  if (sink.gone.aborted) return;
+  if (result.ok) {
+    response.end();
+    return;
+  }
+  if (!result.started) throw result.error;
+  const mapped = mapError(result.error);
+  const error = { grpc_code: mapped.grpc, http_code: mapped.http, message: mapped.message, http_status: httpReason(mapped.http) };
+  response.end(`${JSON.stringify({ error })}\n`);
+}
+
+function sendContent(request: IncomingMessage, response: ServerResponse, content: string): void {
+  if ((request.headers.accept ?? '').includes('text/plain')) {
+    response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(content) });
+    response.end(content);
+    return;
+  }
+  sendJson(response, 200, { content });
+}
+
+async function sendBinary(front: FrontDoor, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (front.binary === null) throw binaryDisabled();
+  const sha256 = await front.binary.sha256();
+  const gzip = /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
+  const file = gzip ? await front.binary.gzipFile() : front.binary.file;
+  const head: Record<string, string> = {
+    'Content-Type': 'application/octet-stream',
+    'Content-Disposition': 'attachment; filename="converge"',
+    'X-Converge-Sha256': sha256,
+  };
+  if (gzip) head['Content-Encoding'] = 'gzip';
+  response.writeHead(200, head);
+  await pipeline(createReadStream(file), response).catch(() => {
+    // The client went away mid-download; nothing to report to it.
+  });
+}
+
+function origin(front: FrontDoor, request: IncomingMessage): string {
+  return `${front.scheme}://${request.headers.host ?? 'localhost:4774'}`;
+}
+
+/** Builds the request listener for the HTTP/1.1 side. */
+export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, response: ServerResponse) => void {
+  const routes = routesFromProto();
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://converge.invalid');
+    const verb = request.method ?? 'GET';
+    if (verb === 'GET' && url.pathname === '/bootstrap.sh') {
+      // Public on purpose: it holds no secret, and a new machine has no way to sign a request yet.
+      response.writeHead(200, { 'Content-Type': 'text/x-shellscript; charset=utf-8' });
+      response.end(bootstrapScript(origin(front, request)));
+      return;
+    }
+    let route: Route | undefined;
+    let captured: string | undefined;
+    let pathKnown = false;
+    for (const candidate of routes) {
+      const match = candidate.pattern.exec(url.pathname);
+      if (match === null) continue;
+      pathKnown = true;
+      if (candidate.verb === verb) {
+        route = candidate;
+        captured = match[1];
+        break;
+      }
+    }
+    const checksum = verb === 'GET' && url.pathname === '/api/v1/resources/binary.sha256';
+    if (route === undefined && !checksum) {
+      const status = pathKnown ? 405 : 404;
+      sendJson(response, status, { error: httpReason(status), code: pathKnown ? 12 : 5, message: httpReason(status) });
+      return;
+    }
+    await front.auth.checkHttp(request, url);
+    if (checksum) {
+      if (front.binary === null) throw binaryDisabled();
+      response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end(`${await front.binary.sha256()}  converge\n`);
+      return;
+    }
+    const method = route!.method;
+    if (method === 'Info.Ping') return sendJson(response, 200, {});
+    if (method === 'ResourceHost.GetBinary') return sendBinary(front, request, response);
+    if (method === 'ResourceHost.GetModule') {
+      if (front.modules === null) throw moduleServingDisabled();
+      let location: string;
+      try {
+        location = decodeURIComponent(captured ?? '');
+      } catch {
+        throw new ConvergeError('CNV_ERR_MODULE_PATH', 'module location is not valid percent-encoding');
+      }
+      return sendContent(request, response, await front.modules.read(location));
+    }
+    if (method === 'Grapher.Graph') return streamJob(front, 'graph', request, response);
+    const kind = METHOD_KINDS[method.slice('Executor.'.length) as keyof typeof METHOD_KINDS];
+    if (kind !== undefined) return streamJob(front, kind, request, response);
+    sendJson(response, 404, { error: 'Not Found', code: 5, message: 'Not Found' });
+  };
+  return (request, response) => {
+    handle(request, response).catch((error: unknown) => sendError(front, response, error, `${request.method} ${request.url?.split('?')[0]}`));
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Loads proto/converge.proto once per process. The same package definition feeds the gRPC services,
+ * server reflection, and the HTTP routes (which read each method's `google.api.http` option).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+/**
+ * Set by the self-contained binary's entry point, which writes its embedded assets to a cache dir
+ * before anything else runs (a bundle has no files beside it).
+ */
+const ASSET_DIR_KEY = Symbol.for('converge.assetDir');
+
+/** Records where the binary unpacked its assets (`proto/`, workers). */
+export function setAssetDir(dir: string): void {
+  (globalThis as Record<symbol, unknown>)[ASSET_DIR_KEY] = dir;
+}
+
+/** The directory holding `converge.proto` and `google/api/*.proto`. */
+export function protoDir(): string {
+  const assets = (globalThis as Record<symbol, unknown>)[ASSET_DIR_KEY];
+  if (typeof assets === 'string') return path.join(assets, 'proto');
+  // Compiled: build/src/frontdoor/ -> ../../../proto. Run from source: src/frontdoor/ -> ../../proto.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.resolve(here, '../../../proto'), path.resolve(here, '../../proto')];
+  return candidates.find((dir) => existsSync(path.join(dir, 'converge.proto'))) ?? candidates[0]!;
+}
+
+/**
+ * `keepCase: false` gives proto3 JSON names (`failingDependencies`), which the HTTP side prints as
+ * they are; the original's own fields are already single words or camelCase (`hasChanges`).
+ */
+export const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: false,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
+
+export interface ConvergeProto {
+  readonly definition: protoLoader.PackageDefinition;
+  readonly pb: {
+    readonly Executor: grpc.ServiceClientConstructor;
+    readonly ResourceHost: grpc.ServiceClientConstructor;
+    readonly Grapher: grpc.ServiceClientConstructor;
+    readonly Info: grpc.ServiceClientConstructor;
+  };
+}
+
+let cached: ConvergeProto | undefined;
+
+export function loadConvergeProto(): ConvergeProto {
+  if (cached !== undefined) return cached;
+  const dir = protoDir();
+  const definition = protoLoader.loadSync('converge.proto', { ...LOADER_OPTIONS, includeDirs: [dir] });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as { pb: ConvergeProto['pb'] };
+  cached = { definition, pb: loaded.pb };
+  return cached;
+}
