@@ -2,6 +2,10 @@
  * Every resource kind a module may use, by name. `param`, `module` and `macro.*` are structural and
  * belong to the engine, so they are not here. Adding a kind is one import and one entry below.
  */
+import { dockerContainer } from './docker-container.js';
+import { dockerImage } from './docker-image.js';
+import { dockerNetwork } from './docker-network.js';
+import { dockerVolume } from './docker-volume.js';
 import { fileContent } from './file-content.js';
 import { fileDirectory } from './file-directory.js';
 import { fileMode } from './file-mode.js';
@@ -22,6 +26,10 @@ const DEFINITIONS: readonly ResourceDefinition[] = [
   taskQuery,
   waitQuery,
   waitPort,
+  dockerImage,
+  dockerContainer,
+  dockerNetwork,
+  dockerVolume,
 ];
 
 const BY_KIND: ReadonlyMap<string, ResourceDefinition> = new Map(DEFINITIONS.map((def) => [def.kind, def]));
