@@ -1,0 +1,84 @@
+/**
+ * Module fetching (REFERENCE §2.3): file://, http:// and https://. Relative sources resolve against
+ * the calling file's URL, so a module served over HTTP pulls its own includes from the same server.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConvergeError } from '../errors.js';
+import { mintToken } from '../jwt.js';
+
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+
+/** Resolves the job's top-level location: a URL, or a path relative to `cwd`. */
+export function resolveTopLocation(location: string, cwd: string): URL {
+  const scheme = SCHEME.exec(location);
+  if (scheme !== null && scheme[1]!.length > 1) return checkedUrl(new URL(location));
+  return pathToFileURL(path.resolve(cwd, location));
+}
+
+/** Resolves a module source against the URL of the file that calls it. */
+export function resolveInContext(source: string, base: URL): URL {
+  const scheme = SCHEME.exec(source);
+  if (scheme !== null && scheme[1]!.length > 1) return checkedUrl(new URL(source));
+  if (base.protocol === 'file:' && path.isAbsolute(source)) return pathToFileURL(source);
+  // Plain paths may contain characters that are special in URLs (`#`, `?`): encode them first.
+  return checkedUrl(new URL(source.split('/').map(encodeURIComponent).join('/'), base));
+}
+
+function checkedUrl(url: URL): URL {
+  const protocol = url.protocol.slice(0, -1);
+  if (protocol !== 'file' && protocol !== 'http' && protocol !== 'https') {
+    throw new ConvergeError('CNV_ERR_LOAD_PROTOCOL', `protocol "${protocol}" is not implemented`, {
+      url: url.href,
+    });
+  }
+  return url;
+}
+
+/** How a fetched file is named in errors: a path relative to `cwd` when possible, else the URL. */
+export function displayName(url: URL, cwd: string): string {
+  if (url.protocol !== 'file:') return url.href;
+  const file = fileURLToPath(url);
+  const rel = path.relative(cwd, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+export interface FetchOptions {
+  /** Tokens by URL origin; a JWT minted from the token is sent as `Authorization: BEARER <jwt>`. */
+  readonly moduleTokens?: Readonly<Record<string, string>> | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Fetches one module file's text. Failures are CNV_ERR_LOAD_FETCH. */
+export async function fetchModule(url: URL, options: FetchOptions = {}): Promise<string> {
+  if (url.protocol === 'file:') {
+    const file = fileURLToPath(url);
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : String(error);
+      throw new ConvergeError('CNV_ERR_LOAD_FETCH', `open ${file}: ${why}`, { url: url.href }, { cause: error });
+    }
+  }
+  const headers: Record<string, string> = { Accept: 'text/plain' };
+  const token = options.moduleTokens?.[url.origin];
+  if (token !== undefined) headers['Authorization'] = `BEARER ${await mintToken(token)}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { headers, ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const why = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+    throw new ConvergeError('CNV_ERR_LOAD_FETCH', `Get ${url.href}: ${why}`, { url: url.href }, { cause: error });
+  }
+  if (response.status >= 300) {
+    await response.body?.cancel();
+    throw new ConvergeError('CNV_ERR_LOAD_FETCH', `Fetching ${url.href} failed: ${response.status}`, {
+      url: url.href,
+      status: response.status,
+    });
+  }
+  return response.text();
+}

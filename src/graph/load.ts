@@ -1,0 +1,295 @@
+/**
+ * Loading (REFERENCE §2.1, §2.3, §3.1 step 1): fetch and parse module files breadth-first from the
+ * top module, check the key-count and name rules, expand `switch` blocks, and build the containment
+ * tree. Every error names file:line:column.
+ */
+import { ConvergeError, positionedError, type SourcePosition } from '../errors.js';
+import type { JobSpec } from '../protocol.js';
+import { getResource } from '../resources/index.js';
+import type { RawField } from '../resources/types.js';
+import { parseHcl } from './hcl/index.js';
+import type { HclItem, HclKey } from './hcl/ast.js';
+import { plainObject, plainValue } from './hcl-values.js';
+import { childId, nameProblem, ROOT_ID } from './ids.js';
+import { displayName, fetchModule, resolveInContext, resolveTopLocation } from './fetch.js';
+import { ResourceGraph, type GraphNode } from './nodes.js';
+
+/** Module nesting beyond this is treated as a module that includes itself. */
+const MAX_MODULE_DEPTH = 64;
+
+interface PendingFile {
+  readonly url: URL;
+  readonly parentId: string;
+  readonly depth: number;
+  readonly content?: string;
+}
+
+/** Where a declaration sits while a file is being read. */
+interface Scope {
+  readonly parentId: string;
+  readonly moduleId: string;
+  readonly file: string;
+  readonly url: string;
+  readonly inConditional: boolean;
+  /** Local ids already declared in this scope of this file. */
+  readonly seen: Set<string>;
+}
+
+/** Fetches, parses and expands every module of a job into a containment tree. */
+export async function loadGraph(job: JobSpec, signal?: AbortSignal): Promise<ResourceGraph> {
+  const graph = new ResourceGraph();
+  const topUrl = resolveTopLocation(job.location, job.cwd);
+  const topFile = job.content !== undefined ? job.location : displayName(topUrl, job.cwd);
+  let order = 0;
+  graph.add(
+    node({ id: ROOT_ID, kind: 'root', name: ROOT_ID, parent: '', moduleId: ROOT_ID, file: topFile, url: topUrl.href },
+      { file: topFile, line: 1, column: 1 }, order++),
+  );
+
+  const queue: PendingFile[] = [
+    { url: topUrl, parentId: ROOT_ID, depth: 0, ...(job.content !== undefined ? { content: job.content } : {}) },
+  ];
+  for (let head = 0; head < queue.length; head++) {
+    if (signal?.aborted) throw new ConvergeError('CNV_ERR_JOB_CANCELLED', 'interrupted');
+    const pending = queue[head]!;
+    const file = pending.depth === 0 ? topFile : displayName(pending.url, job.cwd);
+    const text = pending.content ?? (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal }));
+    const parsed = parseHcl(text, file);
+    const scope: Scope = {
+      parentId: pending.parentId,
+      moduleId: pending.parentId,
+      file,
+      url: pending.url.href,
+      inConditional: false,
+      seen: new Set(),
+    };
+    for (const item of parsed.items) {
+      const added = declare(graph, item, scope, () => order++);
+      if (added?.kind === 'module') {
+        if (pending.depth + 1 > MAX_MODULE_DEPTH) {
+          throw positionedError('CNV_ERR_LOAD_STRUCTURE', item.pos, `module nesting deeper than ${MAX_MODULE_DEPTH}`);
+        }
+        let url: URL;
+        try {
+          url = resolveInContext(added.source!, pending.url);
+        } catch (error) {
+          throw located(error, item.pos);
+        }
+        queue.push({ url, parentId: added.id, depth: pending.depth + 1 });
+      }
+    }
+  }
+  return graph;
+}
+
+function located(error: unknown, pos: SourcePosition): unknown {
+  if (error instanceof ConvergeError && error.details?.['file'] === undefined) {
+    return positionedError(error.code, pos, error.message, error.details);
+  }
+  return error;
+}
+
+interface NodeHead {
+  id: string;
+  kind: string;
+  name: string;
+  parent: string;
+  moduleId: string;
+  file: string;
+  url: string;
+}
+
+function node(
+  head: NodeHead,
+  pos: SourcePosition,
+  order: number,
+  extra: Partial<Pick<GraphNode, 'fields' | 'depends' | 'group' | 'source' | 'predicate' | 'inConditional'>> = {},
+): GraphNode {
+  return {
+    ...head,
+    children: [],
+    pos,
+    fields: extra.fields ?? {},
+    depends: extra.depends ?? [],
+    group: extra.group,
+    source: extra.source,
+    predicate: extra.predicate,
+    inConditional: extra.inConditional ?? false,
+    order,
+  };
+}
+
+/** Adds one top-level (or in-case) item to the graph; returns the node for modules. */
+function declare(graph: ResourceGraph, item: HclItem, scope: Scope, nextOrder: () => number): GraphNode | undefined {
+  const fail = (message: string, pos: SourcePosition = item.pos): never => {
+    throw positionedError('CNV_ERR_LOAD_STRUCTURE', pos, message);
+  };
+  const keys = item.keys;
+  if (keys.length === 0) return fail('no keys');
+  const kind = keys[0]!.name;
+
+  if (kind === 'switch') {
+    if (scope.inConditional) fail('switch statements may not be nested');
+    expandSwitch(graph, item, scope, nextOrder);
+    return undefined;
+  }
+  if (kind === 'case' || kind === 'default') fail(`${kind} is only allowed inside a switch`);
+  if (keys.length === 1) fail('missing name');
+  if (kind === 'module') {
+    if (keys.length === 2) fail('missing source or name in module call');
+    if (keys.length > 3) fail('too many keys');
+    if (scope.inConditional) fail('modules not supported in conditionals');
+  } else if (keys.length > 2) {
+    fail('too many keys');
+  }
+  if (item.value.type !== 'object') fail(`${kind}.${keys[keys.length - 1]!.name} must be a block`);
+
+  const nameKey = keys[keys.length - 1]!;
+  checkName(nameKey);
+  if (kind !== 'module' && kind !== 'param' && getResource(kind) === undefined) {
+    fail(`"${kind}" is not a valid resource type in "${kind}.${nameKey.name}"`, keys[0]!.pos);
+  }
+  const local = `${kind}.${nameKey.name}`;
+  if (scope.seen.has(local)) fail(`duplicate resource ${local}`);
+  scope.seen.add(local);
+
+  const { fields, depends, group } = readFields(item, kind);
+  const id = childId(scope.parentId, local);
+  const added = node(
+    { id, kind, name: nameKey.name, parent: scope.parentId, moduleId: scope.moduleId, file: scope.file, url: scope.url },
+    item.pos,
+    nextOrder(),
+    {
+      fields,
+      depends,
+      group,
+      inConditional: scope.inConditional,
+      ...(kind === 'module' ? { source: keys[1]!.name } : {}),
+    },
+  );
+  graph.add(added);
+  return added;
+}
+
+function checkName(key: HclKey): void {
+  const problem = nameProblem(key.name);
+  if (problem !== undefined) throw positionedError('CNV_ERR_LOAD_STRUCTURE', key.pos, problem);
+}
+
+/** Splits a block into resource fields and the two special fields every resource accepts. */
+function readFields(
+  item: HclItem,
+  kind: string,
+): { fields: Record<string, RawField>; depends: string[]; group: string | undefined } {
+  const fields: Record<string, RawField> = {};
+  let depends: string[] = [];
+  let group: string | undefined;
+  if (item.value.type !== 'object') return { fields, depends, group };
+  const items = item.value.items;
+  const values = plainObject(items);
+  const firstPos = new Map<string, SourcePosition>();
+  for (const field of items) {
+    const key = field.keys[0]?.name;
+    if (key !== undefined && !firstPos.has(key)) firstPos.set(key, field.pos);
+  }
+  for (const [key, value] of Object.entries(values)) {
+    const pos = firstPos.get(key) ?? item.pos;
+    if (key === 'depends') {
+      if (!Array.isArray(value)) {
+        throw positionedError('CNV_ERR_LOAD_STRUCTURE', pos, `"depends" is not a list, it is ${describe(value)}`);
+      }
+      depends = value.map((entry, i) => {
+        if (typeof entry !== 'string') {
+          throw positionedError('CNV_ERR_LOAD_STRUCTURE', pos, `"depends.${i}" is not a string, it is ${describe(entry)}`);
+        }
+        return entry;
+      });
+    } else if (key === 'group' && kind !== 'module') {
+      if (typeof value !== 'string') {
+        throw positionedError('CNV_ERR_LOAD_STRUCTURE', pos, `"group" is not a string, it is ${describe(value)}`);
+      }
+      group = value;
+    } else {
+      fields[key] = { value, pos };
+    }
+  }
+  return { fields, depends, group };
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/**
+ * `switch "s" { case "<pred>" "<name>" {...} default {...} }` becomes `macro.switch.s` whose children
+ * are `macro.case.<name>` nodes (in order) whose children are the branch's resources.
+ */
+function expandSwitch(graph: ResourceGraph, item: HclItem, scope: Scope, nextOrder: () => number): void {
+  const fail = (message: string, pos: SourcePosition = item.pos): never => {
+    throw positionedError('CNV_ERR_LOAD_STRUCTURE', pos, message);
+  };
+  if (item.keys.length === 1) fail('missing name');
+  if (item.keys.length > 2) fail('too many keys');
+  if (item.value.type !== 'object') fail('switch must be a block');
+  const nameKey = item.keys[1]!;
+  checkName(nameKey);
+  const local = `macro.switch.${nameKey.name}`;
+  if (scope.seen.has(local)) fail(`duplicate resource ${local}`);
+  scope.seen.add(local);
+  const switchId = childId(scope.parentId, local);
+  graph.add(
+    node(
+      { id: switchId, kind: 'macro.switch', name: nameKey.name, parent: scope.parentId, moduleId: scope.moduleId, file: scope.file, url: scope.url },
+      item.pos,
+      nextOrder(),
+      { inConditional: true },
+    ),
+  );
+  const branchNames = new Set<string>();
+  const body = item.value.type === 'object' ? item.value.items : [];
+  for (const branch of body) {
+    const kind = branch.keys[0]?.name;
+    let name: string;
+    let predicate: string;
+    if (kind === 'case') {
+      if (branch.keys.length < 3) fail('missing name or predicate in case', branch.pos);
+      if (branch.keys.length > 3) fail('too many keys', branch.pos);
+      checkName(branch.keys[2]!);
+      name = branch.keys[2]!.name;
+      predicate = branch.keys[1]!.name;
+      if (name === 'default') fail('a case may not be named "default"', branch.keys[2]!.pos);
+    } else if (kind === 'default') {
+      if (branch.keys.length > 1) fail('too many keys', branch.pos);
+      name = 'default';
+      predicate = 'true';
+    } else if (kind === 'switch') {
+      return fail('switch statements may not be nested', branch.pos);
+    } else {
+      return fail(`a switch may only contain case and default blocks, found "${kind ?? ''}"`, branch.pos);
+    }
+    if (branch.value.type !== 'object') fail(`${kind} must be a block`, branch.pos);
+    if (branchNames.has(name)) fail(`duplicate resource macro.case.${name}`, branch.pos);
+    branchNames.add(name);
+    const caseId = childId(switchId, `macro.case.${name}`);
+    graph.add(
+      node(
+        { id: caseId, kind: 'macro.case', name, parent: switchId, moduleId: scope.moduleId, file: scope.file, url: scope.url },
+        branch.pos,
+        nextOrder(),
+        { inConditional: true, predicate },
+      ),
+    );
+    const inner: Scope = { ...scope, parentId: caseId, inConditional: true, seen: new Set() };
+    for (const child of branch.value.type === 'object' ? branch.value.items : []) {
+      const childKind = child.keys[0]?.name;
+      if (childKind === 'case' || childKind === 'default') fail(`${childKind} blocks may not be nested`, child.pos);
+      declare(graph, child, inner, nextOrder);
+    }
+  }
+}
+
+/** Plain data of a value, exported for tests of the structural nodes. */
+export { plainValue };

@@ -1,0 +1,83 @@
+/**
+ * Orderings and cycle detection over the "finishes after" relation: a node finishes after each of
+ * its dependencies and each of its children. Everything here is iterative (no recursion), so 100,000
+ * node graphs cannot overflow the stack, and O(V + E).
+ */
+import { ConvergeError } from '../errors.js';
+import type { ResourceGraph } from './nodes.js';
+
+/** What `id` must wait for: its dependencies, then its children. */
+function* waitsFor(graph: ResourceGraph, id: string, withChildren: boolean): Generator<string> {
+  yield* graph.deps.get(id) ?? [];
+  if (withChildren) yield* graph.get(id)?.children ?? [];
+}
+
+/**
+ * Post-order position of every node (dependencies and children first), starting from nodes in
+ * declaration order. Any order that respects the positions is a valid execution order.
+ */
+export function finishOrder(graph: ResourceGraph): Map<string, number> {
+  const position = new Map<string, number>();
+  const onStack = new Set<string>();
+  for (const start of graph.nodes.keys()) {
+    if (position.has(start)) continue;
+    const stack: { id: string; it: Iterator<string> }[] = [{ id: start, it: waitsFor(graph, start, true) }];
+    onStack.add(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const next = top.it.next();
+      if (next.done === true) {
+        stack.pop();
+        onStack.delete(top.id);
+        position.set(top.id, position.size);
+        continue;
+      }
+      const id = next.value;
+      if (position.has(id) || onStack.has(id) || !graph.has(id)) continue;
+      onStack.add(id);
+      stack.push({ id, it: waitsFor(graph, id, true) });
+    }
+  }
+  return position;
+}
+
+/**
+ * Throws CNV_ERR_GRAPH_CYCLE naming the nodes of a cycle, if there is one. Dependency cycles are
+ * looked for first, so the message names the `depends`/param/lookup edges the user wrote; then
+ * cycles through containment (a node that depends on its own module, for example).
+ */
+export function assertAcyclic(graph: ResourceGraph): void {
+  for (const withChildren of [false, true]) {
+    const cycle = findCycle(graph, withChildren);
+    if (cycle !== undefined) {
+      throw new ConvergeError('CNV_ERR_GRAPH_CYCLE', `Cycle: ${cycle.join(', ')}`, { cycle });
+    }
+  }
+}
+
+function findCycle(graph: ResourceGraph, withChildren: boolean): string[] | undefined {
+  const done = new Set<string>();
+  const onStack = new Map<string, number>();
+  for (const start of graph.nodes.keys()) {
+    if (done.has(start)) continue;
+    const stack: { id: string; it: Iterator<string> }[] = [{ id: start, it: waitsFor(graph, start, withChildren) }];
+    onStack.set(start, 0);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const next = top.it.next();
+      if (next.done === true) {
+        stack.pop();
+        onStack.delete(top.id);
+        done.add(top.id);
+        continue;
+      }
+      const id = next.value;
+      const at = onStack.get(id);
+      if (at !== undefined) return stack.slice(at).map((frame) => frame.id);
+      if (done.has(id) || !graph.has(id)) continue;
+      onStack.set(id, stack.length);
+      stack.push({ id, it: waitsFor(graph, id, withChildren) });
+    }
+  }
+  return undefined;
+}

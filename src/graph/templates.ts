@@ -1,0 +1,64 @@
+/**
+ * Per-job cache of compiled templates. Every string field is a template, so the same string is
+ * scanned for dependencies, rendered at load, and sometimes rendered again at walk time; compiling
+ * once per (position, text) keeps that linear. Strings without `{{` never reach the compiler.
+ */
+import type { SourcePosition } from '../errors.js';
+import { compileTemplate, type Template } from './template/index.js';
+
+/** Converge's own template functions (REFERENCE §2.4), on top of Go's builtins. */
+export const CONVERGE_FUNC_NAMES: readonly string[] = [
+  'param',
+  'paramList',
+  'paramMap',
+  'lookup',
+  'env',
+  'split',
+  'join',
+  'jsonify',
+  'platform',
+];
+
+/** A static call found in a template: the function and its literal arguments (null when dynamic). */
+export interface StaticCall {
+  readonly name: string;
+  readonly args: readonly (string | null)[];
+}
+
+export class TemplateCache {
+  readonly #compiled = new Map<string, Template>();
+
+  /** True when the text has no actions, so rendering returns it unchanged. */
+  static isPlain(text: string): boolean {
+    return !text.includes('{{');
+  }
+
+  get(text: string, pos: SourcePosition): Template {
+    const key = `${pos.file}:${pos.line}:${pos.column}\u0000${text}`;
+    let template = this.#compiled.get(key);
+    if (template === undefined) {
+      template = compileTemplate(text, {
+        file: pos.file,
+        line: pos.line,
+        column: pos.column,
+        funcNames: CONVERGE_FUNC_NAMES,
+      });
+      this.#compiled.set(key, template);
+    }
+    return template;
+  }
+
+  /** Static calls of `text` (empty for plain strings). */
+  calls(text: string, pos: SourcePosition): readonly StaticCall[] {
+    if (TemplateCache.isPlain(text)) return [];
+    return this.get(text, pos).calls();
+  }
+}
+
+/** Every string inside a plain HCL value (lists and maps recursively). */
+export function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringsIn(v, out);
+  else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) stringsIn(v, out);
+  return out;
+}

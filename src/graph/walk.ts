@@ -1,0 +1,115 @@
+/**
+ * The parallel walk (REFERENCE §3.2): a node runs after its dependencies and after all of its
+ * children, and its children are not started before its own dependencies are done (so a module or a
+ * later switch branch waits as a whole). At most `parallelism` visits run at once.
+ *
+ * Two counters per node make this O(V + E): `blocked` counts unfinished dependencies plus one for a
+ * parent that has not been released yet; `waiting` counts unfinished children. A node is released when
+ * `blocked` reaches 0 (its children may then be released), and runs once it is released and `waiting`
+ * is 0. Each node is pushed to the ready queue exactly once.
+ */
+import { ConvergeError } from '../errors.js';
+import type { ResourceGraph } from './nodes.js';
+
+export interface WalkOutcome {
+  /** Nodes visited. */
+  readonly visited: number;
+  /** True when the signal stopped the walk before every node was visited. */
+  readonly cancelled: boolean;
+}
+
+/** Visits every node in dependency order, at most `parallelism` at a time. `visit` must not throw. */
+export function walk(
+  graph: ResourceGraph,
+  parallelism: number,
+  signal: AbortSignal | undefined,
+  visit: (id: string) => Promise<void>,
+): Promise<WalkOutcome> {
+  const ids = [...graph.nodes.keys()];
+  const n = ids.length;
+  const index = new Map<string, number>();
+  ids.forEach((id, i) => index.set(id, i));
+  const blocked = new Int32Array(n);
+  const waiting = new Int32Array(n);
+  const released = new Uint8Array(n);
+  const parent = new Int32Array(n).fill(-1);
+  const children: number[][] = new Array<number[]>(n);
+  const dependents: number[][] = new Array<number[]>(n);
+  for (let i = 0; i < n; i++) {
+    children[i] = [];
+    dependents[i] = [];
+  }
+  for (let i = 0; i < n; i++) {
+    const node = graph.get(ids[i]!)!;
+    const p = node.parent === '' ? -1 : (index.get(node.parent) ?? -1);
+    parent[i] = p;
+    if (p >= 0) {
+      children[p]!.push(i);
+      waiting[p] = waiting[p]! + 1;
+      blocked[i] = blocked[i]! + 1;
+    }
+    for (const dep of graph.deps.get(ids[i]!) ?? []) {
+      const d = index.get(dep);
+      if (d === undefined) continue;
+      dependents[d]!.push(i);
+      blocked[i] = blocked[i]! + 1;
+    }
+  }
+
+  const ready: number[] = [];
+  let head = 0;
+  const release = (start: number): void => {
+    // Iterative: module trees can be deep, and releasing cascades down the whole subtree.
+    const stack = [start];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (released[i] === 1) continue;
+      released[i] = 1;
+      for (const c of children[i]!) if ((blocked[c] = blocked[c]! - 1) === 0) stack.push(c);
+      if (waiting[i] === 0) ready.push(i);
+    }
+  };
+  const roots: number[] = [];
+  for (let i = 0; i < n; i++) if (blocked[i] === 0) roots.push(i);
+  for (const i of roots) release(i);
+
+  return new Promise((resolve, reject) => {
+    let running = 0;
+    let visited = 0;
+    let failed = false;
+    const finish = (i: number): void => {
+      visited++;
+      for (const d of dependents[i]!) if ((blocked[d] = blocked[d]! - 1) === 0) release(d);
+      const p = parent[i]!;
+      if (p >= 0 && (waiting[p] = waiting[p]! - 1) === 0 && released[p] === 1) ready.push(p);
+    };
+    const pump = (): void => {
+      if (failed) return;
+      while (running < parallelism && head < ready.length && signal?.aborted !== true) {
+        const i = ready[head++]!;
+        running++;
+        visit(ids[i]!).then(
+          () => {
+            running--;
+            finish(i);
+            pump();
+          },
+          (error: unknown) => {
+            failed = true;
+            reject(error);
+          },
+        );
+      }
+      if (running > 0) return;
+      if (signal?.aborted === true && visited < n) {
+        resolve({ visited, cancelled: true });
+      } else if (head >= ready.length && visited < n) {
+        const stuck = ids.filter((_, i) => released[i] === 0 || waiting[i]! > 0).slice(0, 10);
+        reject(new ConvergeError('CNV_ERR_GRAPH_CYCLE', `Cycle: ${stuck.join(', ')}`, { cycle: stuck }));
+      } else if (visited === n) {
+        resolve({ visited, cancelled: false });
+      }
+    };
+    pump();
+  });
+}
