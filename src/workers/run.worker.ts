@@ -1,0 +1,42 @@
+/**
+ * Runs one job inside a piscina worker thread: loads the module, walks the graph, and posts progress
+ * on the job's MessagePort. Whatever happens, the port gets `end` last and the job resolves with a
+ * JobOutcome; errors cross the thread boundary as WireError because structured clone drops classes.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { graphJob, runJob } from '../graph/index.js';
+import { toWire } from '../errors.js';
+import type { JobOutcome, JobSpec, PoolToWorkerMessage } from '../protocol.js';
+import { EventBatcher } from './events.js';
+
+/** What the pool hands a worker for each job. */
+export interface WorkerTask {
+  readonly job: JobSpec;
+  readonly port: MessagePort;
+}
+
+export default async function runWorkerTask({ job, port }: WorkerTask): Promise<JobOutcome> {
+  const batcher = new EventBatcher(port);
+  const controller = new AbortController();
+  port.on('message', (message: PoolToWorkerMessage) => {
+    if (message.type === 'cancel') controller.abort(new Error('job cancelled'));
+  });
+  try {
+    if (job.kind === 'graph') {
+      const { vertices, edges } = await graphJob(job);
+      batcher.post({ type: 'graph', vertices, edges });
+      return { ok: true, nodes: vertices.length };
+    }
+    const { nodes } = await runJob(
+      job,
+      { edges: (edges) => batcher.post({ type: 'edges', edges }), event: (event) => batcher.push(event) },
+      controller.signal,
+    );
+    return { ok: true, nodes };
+  } catch (error) {
+    return { ok: false, error: toWire(error) };
+  } finally {
+    batcher.post({ type: 'end' });
+    port.close();
+  }
+}
