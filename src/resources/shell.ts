@@ -36,6 +36,20 @@ export interface CommandResult {
   readonly stdin: string;
 }
 
+/**
+ * Node gives a child sockets, not pipes, for its stdio, and Linux refuses to open a socket through
+ * /dev/stdout, /dev/stderr or /proc/self/fd (ENXIO), which breaks scripts like `... | tee /dev/stderr`
+ * that work under the original. Scripts that name those paths run behind this small wrapper, which
+ * gives the interpreter real pipes (drained by `cat`) and reports its exit status on fd 3. Other
+ * scripts are spawned directly, so the common case pays for no extra processes.
+ */
+const PIPE_WRAPPER =
+  '{ { "$0" "$@" 3>&- 5>&-; echo $? >&3; } 2>&1 1>&5 5>&- | cat >&2; } 5>&1 | cat';
+
+function needsRealPipes(script: string): boolean {
+  return /\/dev\/(stdout|stderr|fd\/)|\/proc\/self\/fd/.test(script);
+}
+
 /** The error text the original gave a script that outran its `timeout`. */
 export const TIMED_OUT = 'execution timed out';
 
@@ -56,15 +70,20 @@ export async function runScript(command: ShellCommand, script: string, signal?: 
   const interpreter = command.interpreter === '' ? DEFAULT_INTERPRETER : command.interpreter;
   const env = command.env === undefined ? process.env : { ...process.env, ...command.env };
 
+  const wrapped = needsRealPipes(script);
   return new Promise<CommandResult>((resolve, reject) => {
-    const child = spawn(interpreter, [...command.flags], {
-      cwd: workdir,
-      env,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = wrapped
+      ? spawn(DEFAULT_INTERPRETER, ['-c', PIPE_WRAPPER, interpreter, ...command.flags], {
+          cwd: workdir,
+          env,
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+        })
+      : spawn(interpreter, [...command.flags], { cwd: workdir, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
+    const status: Buffer[] = [];
+    (child.stdio[3] as NodeJS.ReadableStream | null | undefined)?.on('data', (chunk: Buffer) => status.push(chunk));
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
 
@@ -84,6 +103,7 @@ export async function runScript(command: ShellCommand, script: string, signal?: 
       }
       child.stdout.destroy();
       child.stderr.destroy();
+      (child.stdio[3] as NodeJS.ReadableStream & { destroy?: () => void } | null | undefined)?.destroy?.();
     };
     const onAbort = (): void => {
       killGroup();
@@ -109,9 +129,11 @@ export async function runScript(command: ShellCommand, script: string, signal?: 
       );
     });
     child.on('close', (code, signalName) => {
+      const reported = Buffer.concat(status).toString('utf8').trim();
+      const wrappedCode = wrapped && /^\d+$/.test(reported) ? Number(reported) : undefined;
       finish(() =>
         resolve({
-          exitStatus: code ?? 128 + signalNumber(signalName),
+          exitStatus: wrappedCode ?? code ?? 128 + signalNumber(signalName),
           stdout: Buffer.concat(stdout).toString('utf8'),
           stderr: Buffer.concat(stderr).toString('utf8'),
           stdin: script,

@@ -64,9 +64,17 @@ export function errorText(error: unknown): string {
 export function fsErrorText(error: unknown, op: string, shownPath: string): string {
   const err = error as NodeJS.ErrnoException;
   if (typeof err?.code === 'string' && typeof err.message === 'string') {
-    // Node: "ENOENT: no such file or directory, open '/abs/x'"
-    const description = /^[A-Z0-9]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
+    // Node: "ENOENT: no such file or directory, open '/abs/x'"; spawn errors only name the code.
+    const description = /^[A-Z0-9]+: ([^,]+)/.exec(err.message)?.[1] ?? ERRNO_TEXT[err.code] ?? err.message;
     return `${op} ${shownPath}: ${description}`;
   }
   return errorText(error);
 }
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  EPERM: 'operation not permitted',
+};

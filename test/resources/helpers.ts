@@ -33,3 +33,17 @@ export async function prepare(kind: string, values: Record<string, unknown>, cwd
   const fields = decodeFields(def, raw(values), identity, { id: `root/${kind}.test` });
   return def.prepare(fields, { id: `root/${kind}.test`, cwd });
 }
+
+/** Resolves when `file` appears in `dir` (an event, not a poll). */
+export function appears(dir: string, file: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): boolean => {
+      if (!fs.existsSync(path.join(dir, file))) return false;
+      watcher.close();
+      resolve();
+      return true;
+    };
+    const watcher = fs.watch(dir, () => void done());
+    done();
+  });
+}
