@@ -26,6 +26,10 @@ export function resolveDependencies(graph: ResourceGraph, templates: TemplateCac
       }
       graph.connect(node.id, target, node.kind === 'module');
     }
+    if (node.kind === 'macro.switch') {
+      // Branches are evaluated in order: each waits for the one before it.
+      for (let i = 1; i < node.children.length; i++) graph.connect(node.children[i]!, node.children[i - 1]!);
+    }
     const strings = stringsIn(Object.values(node.fields).map((f) => f.value));
     for (const target of templateDependencies(graph, index, templates, node, strings)) graph.connect(node.id, target);
     if (node.kind === 'macro.case' && node.predicate !== undefined) {
