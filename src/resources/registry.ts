@@ -8,13 +8,19 @@ import { dockerNetwork } from './docker-network.js';
 import { dockerVolume } from './docker-volume.js';
 import { fileContent } from './file-content.js';
 import { fileDirectory } from './file-directory.js';
+import { fileFetch } from './file-fetch.js';
 import { fileMode } from './file-mode.js';
 import { fileOwner } from './file-owner.js';
+import { packageApt } from './package-apt.js';
+import { packageRpm } from './package-rpm.js';
 import { healthcheckTask, task } from './task.js';
 import { taskQuery } from './task-query.js';
 import { waitPort } from './wait-port.js';
 import { waitQuery } from './wait-query.js';
 import type { ResourceDefinition } from './types.js';
+import { unarchive } from './unarchive.js';
+import { userGroup } from './user-group.js';
+import { userUser } from './user-user.js';
 
 const DEFINITIONS: readonly ResourceDefinition[] = [
   fileContent,
@@ -30,6 +36,12 @@ const DEFINITIONS: readonly ResourceDefinition[] = [
   dockerContainer,
   dockerNetwork,
   dockerVolume,
+  fileFetch,
+  userUser,
+  userGroup,
+  packageApt,
+  packageRpm,
+  unarchive,
 ];
 
 const BY_KIND: ReadonlyMap<string, ResourceDefinition> = new Map(DEFINITIONS.map((def) => [def.kind, def]));
