@@ -8,6 +8,7 @@
  * it is kept on purpose.
  */
 import { ConvergeError } from '../errors.js';
+import { healthMessages } from './health.js';
 import { runScript, type CommandResult, type ShellCommand } from './shell.js';
 import { errorText, failedStatus, makeStatus } from './status.js';
 import { StatusLevel, type HealthResult, type ResourceStatus, type RunContext } from './types.js';
@@ -68,12 +69,8 @@ export class ShellTask {
   /** Health from the last run: exit 0 healthy, 1 warning, anything else error. */
   async health(ctx: RunContext, _checked: ResourceStatus): Promise<HealthResult> {
     if (this.history.length === 0) await this.check(ctx);
-    const latest = this.latest();
-    const exit = latest?.exitStatus ?? 0;
-    const status = this.status();
-    const messages: string[] = [];
-    if (status.level !== StatusLevel.NoChange) messages.push(`Check returned ${status.level}`);
-    if (exit !== 0) messages.push('Check indicates changes are required');
+    const exit = this.latest()?.exitStatus ?? 0;
+    const messages = healthMessages(this.status());
     this.#health = { level: exit === 0 ? 'healthy' : exit === 1 ? 'warning' : 'error', messages };
     return this.#health;
   }
