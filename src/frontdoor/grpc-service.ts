@@ -5,7 +5,8 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation } from 'grpc-health-check';
+import * as protoLoader from '@grpc/proto-loader';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { ConvergeError } from '../errors.js';
 import type { JobKind } from '../protocol.js';
 import { type EventSink, METHOD_KINDS, pumpGraph, pumpStatus, startJob, type PumpResult } from './executor.js';
@@ -128,7 +129,9 @@ export function addGrpcServices(server: grpc.Server, front: FrontDoor): HealthIm
   });
   const health = new HealthImplementation({ '': 'SERVING', 'pb.Executor': 'SERVING' });
   health.addToServer(server);
-  new ReflectionService(proto.definition).addToServer(server);
+  // Reflection describes the health service too, so `grpcurl list` shows everything that is served.
+  const healthDefinition = protoLoader.loadSync(healthProtoPath, { keepCase: true });
+  new ReflectionService({ ...proto.definition, ...healthDefinition }).addToServer(server);
   return health;
 }
 
