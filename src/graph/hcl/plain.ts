@@ -43,14 +43,17 @@ function literalText(v: HclValue): string {
   return '';
 }
 
-/** Go's strconv.ParseInt(s, 0, 64) for the forms HCL numbers and strings can hold. */
+/**
+ * strconv.ParseInt(s, 0, 64) of the Go release the original was built with (before Go 1.13: no 0b,
+ * 0o or underscores), which also decides `x = 1` followed by `x = "0x10"`.
+ */
 function parseGoInt(s: string): number | undefined {
-  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO]?[0-7]*|0[bB][01]+|[1-9][0-9]*)$/.exec(s.replace(/_/g, ''));
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
   if (!m) return undefined;
   const body = m[2] ?? '';
   let big: bigint;
-  if (/^0[xXbBoO]/.test(body)) big = BigInt(body.toLowerCase());
-  else if (body.length > 1) big = BigInt(`0o${body.slice(1)}`);
+  if (body.length > 2 && (body[1] === 'x' || body[1] === 'X')) big = BigInt(`0x${body.slice(2)}`);
+  else if (body.length > 1 && body[0] === '0') big = BigInt(`0o${body.slice(1)}`);
   else big = BigInt(body);
   if (m[1] === '-') big = -big;
   if (big > 2n ** 63n - 1n || big < -(2n ** 63n)) return undefined;
