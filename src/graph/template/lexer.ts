@@ -96,6 +96,8 @@ class Lexer {
   readonly #tokens: Token[] = [];
   #pos = 0;
   #parenDepth = 0;
+  /** Offset of the `{{` of the action being lexed, where "unclosed action" is reported. */
+  #actionStart = 0;
 
   constructor(src: string) {
     this.#src = src;
@@ -140,6 +142,7 @@ class Lexer {
         this.#lexComment();
       } else {
         this.#emit('leftDelim', LEFT, at);
+        this.#actionStart = at;
         this.#pos += afterMarker;
         this.#parenDepth = 0;
         this.#lexInsideAction();
@@ -185,7 +188,7 @@ class Lexer {
       }
       const start = this.#pos;
       const c = src[this.#pos];
-      if (c === undefined) this.#fail('unclosed action');
+      if (c === undefined) this.#fail('unclosed action', this.#actionStart);
       if (isSpace(c)) {
         this.#lexSpace();
         continue;
@@ -220,9 +223,9 @@ class Lexer {
           this.#parenDepth++;
           continue;
         case ')':
-          this.#emit('rightParen', ')', start);
           this.#parenDepth--;
           if (this.#parenDepth < 0) this.#fail('unexpected right paren', start);
+          this.#emit('rightParen', ')', start);
           continue;
         default:
           break;

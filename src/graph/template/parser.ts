@@ -63,9 +63,11 @@ class Parser {
   // --- token stream -------------------------------------------------------------------------------
 
   #next(): Token {
-    const t = this.#tokens[this.#i]!;
+    // The stream ends with one eof token, handed out again for every read past the end, so that a
+    // backup after reading eof lands on the eof again.
+    const t = this.#tokens[Math.min(this.#i, this.#tokens.length - 1)]!;
     if (t.type === 'error') this.#fail(t.pos, t.val);
-    if (t.type !== 'eof') this.#i++;
+    this.#i++;
     return t;
   }
 
@@ -74,7 +76,7 @@ class Parser {
   }
 
   #peek(): Token {
-    const t = this.#tokens[this.#i]!;
+    const t = this.#tokens[Math.min(this.#i, this.#tokens.length - 1)]!;
     if (t.type === 'error') this.#fail(t.pos, t.val);
     return t;
   }

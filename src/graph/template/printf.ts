@@ -243,7 +243,7 @@ function formatArg(v: unknown, verb: string, spec: Spec): string {
         const f = formatArg(r[k] === undefined ? null : r[k], verb, spec);
         return spec.plus && verb === 'v' ? `${k}:${f}` : f;
       });
-      return `{${parts.join(' ')}}`;
+      return `&{${parts.join(' ')}}`;
     }
     case 'func':
       return verb === 'v' ? pad('<func>', spec) : badVerb(verb, v);

@@ -7,8 +7,9 @@
  *   the same way under `%v`).
  * - null: a Go nil; undefined: Go's "no value" (a missing map key, or no dot at all).
  * - arrays: `[]interface {}`; plain objects (prototype Object.prototype or null): `map[string]interface {}`.
- * - any other object (a class instance, such as what `platform` returns): a Go struct, whose fields
- *   are its enumerable own properties in definition order and whose methods are its functions.
+ * - any other object (a class instance, such as what `platform` returns): a pointer to a Go struct,
+ *   whose fields are its enumerable own properties in definition order and whose methods are its
+ *   functions (own or inherited).
  */
 
 export type GoKind = 'invalid' | 'nil' | 'bool' | 'int' | 'float64' | 'string' | 'slice' | 'map' | 'struct' | 'func';
@@ -121,8 +122,9 @@ function formatNested(value: unknown): string {
       .map((k) => `${k}:${formatNested(value[k])}`)
       .join(' ')}]`;
   }
+  // Go functions hand out structs by pointer, and fmt prints a pointer to a struct as &{...}.
   const record = value as Record<string, unknown>;
-  return `{${structFields(record)
+  return `&{${structFields(record)
     .map((k) => formatNested(record[k]))
     .join(' ')}}`;
 }
