@@ -34,6 +34,8 @@ interface Waiter<T, R> {
   readonly resolve: (value: R) => void;
   readonly reject: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
+  /** Removed when the request settles: one job signal is shared by many nodes and must not pile up listeners. */
+  onAbort?: () => void;
 }
 
 interface OpenBatch<T, R> {
@@ -71,19 +73,29 @@ export class CoalescingQueue<T, R> {
         this.#open.set(key, opened);
         setTimeout(() => this.#queue(key, opened), this.#options.windowMs);
       }
-      const waiter: Waiter<T, R> = { item, resolve, reject, signal };
-      batch.waiters.push(waiter);
       const joined = batch;
-      signal?.addEventListener(
-        'abort',
-        () => {
+      const waiter: Waiter<T, R> = {
+        item,
+        resolve: (value) => {
+          release(waiter);
+          resolve(value);
+        },
+        reject: (error) => {
+          release(waiter);
+          reject(error);
+        },
+        signal,
+      };
+      batch.waiters.push(waiter);
+      if (signal) {
+        waiter.onAbort = () => {
           if (joined.started) return;
           const at = joined.waiters.indexOf(waiter);
           if (at >= 0) joined.waiters.splice(at, 1);
-          reject(abortError(signal));
-        },
-        { once: true },
-      );
+          waiter.reject(abortError(signal));
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
       if (this.#options.maxBatch !== undefined && batch.waiters.length >= this.#options.maxBatch) {
         this.#open.delete(key);
         this.#queue(key, batch);
@@ -104,11 +116,12 @@ export class CoalescingQueue<T, R> {
     const waiters = batch.waiters;
     if (waiters.length === 0) return;
     this.#batches++;
+    const cancel = allAborted(waiters.map((w) => w.signal));
     try {
       const outcomes = await this.#options.run(
         key,
         waiters.map((w) => w.item),
-        allAborted(waiters.map((w) => w.signal)),
+        cancel.signal,
       );
       waiters.forEach((w, i) => {
         const outcome = outcomes[i];
@@ -119,21 +132,30 @@ export class CoalescingQueue<T, R> {
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       for (const w of waiters) w.reject(failure);
+    } finally {
+      cancel.dispose();
     }
   }
 }
 
-/** A signal that aborts once every request of the batch has been cancelled (never, if one cannot be). */
-function allAborted(signals: readonly (AbortSignal | undefined)[]): AbortSignal {
+/**
+ * A signal that aborts once every request of the batch has been cancelled (never, if one cannot be),
+ * and the clean-up that detaches it from the requests' signals.
+ */
+function allAborted(signals: readonly (AbortSignal | undefined)[]): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  if (signals.some((s) => s === undefined)) return controller.signal;
+  if (signals.some((s) => s === undefined)) return { signal: controller.signal, dispose: () => undefined };
   const defined = signals as readonly AbortSignal[];
   const check = (): void => {
     if (defined.every((s) => s.aborted)) controller.abort(defined[0]?.reason);
   };
   for (const s of defined) s.addEventListener('abort', check, { once: true });
   check();
-  return controller.signal;
+  return { signal: controller.signal, dispose: () => defined.forEach((s) => s.removeEventListener('abort', check)) };
+}
+
+function release<T, R>(waiter: Waiter<T, R>): void {
+  if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
 }
 
 function abortError(signal: AbortSignal): Error {

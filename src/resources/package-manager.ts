@@ -33,8 +33,17 @@ export interface PackageManager {
 /** Output lines of a transaction kept in a node's messages; apt prints dozens. */
 const OUTPUT_LINES = 12;
 
-/** How long a batch waits for more requests of its group; tuned with bench/apt.bench.ts. */
+/**
+ * How long a batch waits for more requests of its group (bench/apt.bench.ts measures the gain). The
+ * environment variable CONVERGE_PACKAGE_BATCH_WINDOW_MS overrides it, read when a queue is first used:
+ * a loaded machine may need a longer window for the nodes of a group to meet.
+ */
 export const PACKAGE_BATCH_WINDOW_MS = 50;
+
+function batchWindowMs(): number {
+  const configured = Number(process.env['CONVERGE_PACKAGE_BATCH_WINDOW_MS']);
+  return Number.isFinite(configured) && configured >= 0 ? configured : PACKAGE_BATCH_WINDOW_MS;
+}
 
 /**
  * The queue's runner: one transaction for the whole batch; if it fails and the batch had more than
@@ -60,7 +69,7 @@ const queues = new Map<string, CoalescingQueue<string, CommandResult>>();
 export function packageQueue(manager: PackageManager): CoalescingQueue<string, CommandResult> {
   let queue = queues.get(manager.id);
   if (!queue) {
-    queue = new CoalescingQueue({ windowMs: PACKAGE_BATCH_WINDOW_MS, maxBatch: 64, run: batchRunner(manager) });
+    queue = new CoalescingQueue({ windowMs: batchWindowMs(), maxBatch: 64, run: batchRunner(manager) });
     queues.set(manager.id, queue);
   }
   return queue;
