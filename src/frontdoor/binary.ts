@@ -9,8 +9,21 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import sea from 'node:sea';
 import { createGzip } from 'node:zlib';
 import { ConvergeError } from '../errors.js';
+
+/**
+ * The executable `--self-serve` serves: the running one inside the self-contained binary; otherwise
+ * the one `npm run build:binary` wrote (build/converge), since process.execPath would be node itself.
+ */
+export function defaultBinaryPath(): string {
+  if (sea.isSea()) return process.execPath;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // Compiled code lives in build/src/frontdoor/; the binary is build/converge.
+  return path.resolve(here, '../../converge');
+}
 
 export class BinaryServer {
   readonly file: string;

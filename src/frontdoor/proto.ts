@@ -19,10 +19,16 @@ export function setAssetDir(dir: string): void {
   (globalThis as Record<symbol, unknown>)[ASSET_DIR_KEY] = dir;
 }
 
+/** Where the self-contained binary unpacked its assets; undefined when running from files. */
+export function assetDir(): string | undefined {
+  const assets = (globalThis as Record<symbol, unknown>)[ASSET_DIR_KEY];
+  return typeof assets === 'string' ? assets : undefined;
+}
+
 /** The directory holding `converge.proto` and `google/api/*.proto`. */
 export function protoDir(): string {
-  const assets = (globalThis as Record<symbol, unknown>)[ASSET_DIR_KEY];
-  if (typeof assets === 'string') return path.join(assets, 'proto');
+  const assets = assetDir();
+  if (assets !== undefined) return path.join(assets, 'proto');
   // Compiled: build/src/frontdoor/ -> ../../../proto. Run from source: src/frontdoor/ -> ../../proto.
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.resolve(here, '../../../proto'), path.resolve(here, '../../proto')];

@@ -8,12 +8,13 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { ConvergeError } from '../errors.js';
 import { WorkerPool } from '../workers/pool.js';
 import { Authenticator } from './auth.js';
-import { BinaryServer } from './binary.js';
+import { BinaryServer, defaultBinaryPath } from './binary.js';
 import { specFor } from './front-door.js';
 import type { FrontDoor } from './front-door.js';
 import { addGrpcServices } from './grpc-service.js';
@@ -21,6 +22,7 @@ import { createHttpHandler } from './http-routes.js';
 import { JobQueue, type JobQueueOptions } from './job-queue.js';
 import { createLogger, type Logger } from './logger.js';
 import { ModuleRoot } from './modules.js';
+import { assetDir } from './proto.js';
 import { RunRegistry } from './runs.js';
 import { loadServerTls, serverSecureOptions, type TlsFiles } from './tls.js';
 
@@ -139,11 +141,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const binary =
     options.selfServe === undefined || options.selfServe === false
       ? null
-      : new BinaryServer(options.selfServe === true ? process.execPath : options.selfServe);
+      : new BinaryServer(options.selfServe === true ? defaultBinaryPath() : options.selfServe);
   if (binary !== null) await binary.check();
 
   const ownsPool = options.pool === undefined;
-  const pool = options.pool ?? new WorkerPool();
+  const assets = assetDir();
+  // Inside the self-contained binary the job worker is an unpacked asset, not a file beside the code.
+  const pool = options.pool ?? new WorkerPool(assets === undefined ? {} : { workerFile: path.join(assets, 'run.worker.cjs') });
   const queue = new JobQueue(options.queue);
   const specDefaults = {
     cwd: options.cwd ?? process.cwd(),
