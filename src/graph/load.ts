@@ -147,7 +147,11 @@ function declare(graph: ResourceGraph, item: HclItem, scope: Scope, nextOrder: (
   const nameKey = keys[keys.length - 1]!;
   checkName(nameKey);
   if (kind !== 'module' && kind !== 'param' && getResource(kind) === undefined) {
-    fail(`"${kind}" is not a valid resource type in "${kind}.${nameKey.name}"`, keys[0]!.pos);
+    throw positionedError(
+      'CNV_ERR_LOAD_RESOURCE_TYPE',
+      keys[0]!.pos,
+      `"${kind}" is not a valid resource type in "${kind}.${nameKey.name}"`,
+    );
   }
   const local = `${kind}.${nameKey.name}`;
   if (scope.seen.has(local)) fail(`duplicate resource ${local}`);
