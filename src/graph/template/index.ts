@@ -49,7 +49,7 @@ const NO_CALLS: readonly StaticCall[] = Object.freeze([]);
 export function compileTemplate(source: string, options: TemplateOptions): Template {
   if (!source.includes('{{')) return new TextTemplate(source);
   const where = new Where(source, options);
-  const known = new Set([...BUILTIN_FUNC_NAMES, ...options.funcNames]);
+  const known = knownFunctions(options.funcNames);
   let tree: ListNode;
   try {
     tree = parseTemplate(source, (name) => known.has(name));
@@ -63,6 +63,18 @@ export function compileTemplate(source: string, options: TemplateOptions): Templ
     });
   }
   return new TreeTemplate(tree, where);
+}
+
+// Callers pass the same funcNames array for every field, so the name set is built once per array.
+const knownByNames = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function knownFunctions(funcNames: readonly string[]): ReadonlySet<string> {
+  let known = knownByNames.get(funcNames);
+  if (known === undefined) {
+    known = new Set([...BUILTIN_FUNC_NAMES, ...funcNames]);
+    knownByNames.set(funcNames, known);
+  }
+  return known;
 }
 
 class TextTemplate implements Template {

@@ -60,6 +60,9 @@ export function isKeyword(type: TokenType): type is Keyword {
 
 const LEFT = '{{';
 const RIGHT = '}}';
+const NO_DELIM = 0;
+const DELIM = 1;
+const TRIM_DELIM = 2;
 
 function isSpace(c: string | undefined): boolean {
   return c === ' ' || c === '\t' || c === '\r' || c === '\n';
@@ -155,12 +158,13 @@ class Lexer {
     while (isSpace(this.#src[this.#pos])) this.#pos++;
   }
 
-  /** Returns [isDelim, hasTrimMarker] at the current position. */
-  #atRightDelim(): [boolean, boolean] {
+  /** At the current position: NO_DELIM, DELIM (`}}`) or TRIM_DELIM (` -}}`). */
+  #atRightDelim(): number {
     const src = this.#src;
-    if (hasRightTrimMarker(src, this.#pos) && src.startsWith(RIGHT, this.#pos + 2)) return [true, true];
-    if (src.startsWith(RIGHT, this.#pos)) return [true, false];
-    return [false, false];
+    const at = this.#pos;
+    if (src.charCodeAt(at) === 125 && src.charCodeAt(at + 1) === 125) return DELIM;
+    if (hasRightTrimMarker(src, at) && src.startsWith(RIGHT, at + 2)) return TRIM_DELIM;
+    return NO_DELIM;
   }
 
   #lexComment(): void {
@@ -168,8 +172,9 @@ class Lexer {
     const end = this.#src.indexOf('*/', this.#pos + 2);
     if (end < 0) this.#fail('unclosed comment', start);
     this.#pos = end + 2;
-    const [delim, trim] = this.#atRightDelim();
-    if (!delim) this.#fail('comment ends before closing delimiter');
+    const delim = this.#atRightDelim();
+    if (delim === NO_DELIM) this.#fail('comment ends before closing delimiter');
+    const trim = delim === TRIM_DELIM;
     this.#pos += (trim ? 2 : 0) + RIGHT.length;
     if (trim) this.#skipLeadingSpace();
   }
@@ -177,8 +182,9 @@ class Lexer {
   #lexInsideAction(): void {
     const src = this.#src;
     for (;;) {
-      const [delim, trim] = this.#atRightDelim();
-      if (delim) {
+      const delim = this.#atRightDelim();
+      if (delim !== NO_DELIM) {
+        const trim = delim === TRIM_DELIM;
         if (this.#parenDepth !== 0) this.#fail('unclosed left paren');
         const at = this.#pos + (trim ? 2 : 0);
         this.#emit('rightDelim', RIGHT, at);
@@ -272,7 +278,7 @@ class Lexer {
     const c = this.#src[this.#pos];
     if (c === undefined || isSpace(c)) return true;
     if (c === '.' || c === ',' || c === '|' || c === ':' || c === ')' || c === '(') return true;
-    return this.#atRightDelim()[0];
+    return this.#atRightDelim() !== NO_DELIM;
   }
 
   #badCharacter(): never {

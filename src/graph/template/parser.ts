@@ -294,11 +294,10 @@ class Parser {
         return { kind: 'dot', pos: t.pos };
       case 'nil':
         return { kind: 'nil', pos: t.pos };
-      case 'variable': {
-        const [name, ...idents] = splitDotted(t.val);
-        if (!this.#vars.includes(name!)) this.#fail(t.pos, `undefined variable "${name}"`);
-        return { kind: 'variable', pos: t.pos, name: name!, idents };
-      }
+      case 'variable':
+        // The lexer ends a variable token at `.`, so `$x.A` arrives as `$x` plus a field token.
+        if (!this.#vars.includes(t.val)) this.#fail(t.pos, `undefined variable "${t.val}"`);
+        return { kind: 'variable', pos: t.pos, name: t.val, idents: [] };
       case 'field':
         return { kind: 'field', pos: t.pos, idents: [t.val.slice(1)] };
       case 'bool':
@@ -330,10 +329,6 @@ class Parser {
 
 function isTerminator(n: Node | Terminator): n is Terminator {
   return n.kind === 'end' || n.kind === 'else';
-}
-
-function splitDotted(s: string): string[] {
-  return s.split('.');
 }
 
 function argStringShort(node: ArgNode): string {
