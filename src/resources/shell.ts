@@ -149,7 +149,7 @@ export async function runScript(command: ShellCommand, script: string, signal?: 
  * error text, or undefined when the script is fine or the check is skipped (an interpreter without
  * check_flags). check_flags without an interpreter is an error.
  */
-export async function syntaxProblem(
+export function syntaxProblem(
   interpreter: string,
   checkFlags: readonly string[],
   script: string,
@@ -157,11 +157,31 @@ export async function syntaxProblem(
 ): Promise<string | undefined> {
   let flags = checkFlags;
   if (interpreter === '') {
-    if (checkFlags.length > 0) return 'custom syntax check_flags given without an interpreter';
+    if (checkFlags.length > 0) return Promise.resolve('custom syntax check_flags given without an interpreter');
     flags = DEFAULT_CHECK_FLAGS;
   } else if (checkFlags.length === 0) {
-    return undefined;
+    return Promise.resolve(undefined);
   }
+  // Generated modules repeat the same script many times; its syntax does not change between nodes,
+  // so one interpreter run answers for all of them (and for concurrent prepares of the same text).
+  const key = JSON.stringify([interpreter, flags, script]);
+  const known = SYNTAX_CACHE.get(key);
+  if (known !== undefined) return known;
+  const pending = runSyntaxCheck(interpreter === '' ? DEFAULT_INTERPRETER : interpreter, flags, script, cwd);
+  if (SYNTAX_CACHE.size >= SYNTAX_CACHE_LIMIT) SYNTAX_CACHE.delete(SYNTAX_CACHE.keys().next().value as string);
+  SYNTAX_CACHE.set(key, pending);
+  return pending;
+}
+
+const SYNTAX_CACHE = new Map<string, Promise<string | undefined>>();
+const SYNTAX_CACHE_LIMIT = 4096;
+
+async function runSyntaxCheck(
+  interpreter: string,
+  flags: readonly string[],
+  script: string,
+  cwd: string,
+): Promise<string | undefined> {
   let result: CommandResult;
   try {
     result = await runScript({ interpreter, flags, cwd }, script);

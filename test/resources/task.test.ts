@@ -141,6 +141,10 @@ test('the check script is syntax-checked at prepare time', async (t) => {
   await t.throwsAsync(prepare('task', { interpreter: '/bin/bash', check_flags: ['-n'], check: 'if then' }, dir), {
     message: /^syntax error/,
   });
+  // Results are remembered per interpreter, flags and script: the same text answers the same way.
+  const again = await t.throwsAsync(prepare('task', { check: 'if then', apply: 'true' }, dir));
+  t.is(again?.message, bad?.message);
+  await t.notThrowsAsync(prepare('task', { check: 'if true; then :; fi' }, dir));
 });
 
 test('health: exit 0 healthy, 1 warning, anything else error, with the original messages', async (t) => {
