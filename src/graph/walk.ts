@@ -65,13 +65,19 @@ export function walk(
       const i = stack.pop()!;
       if (released[i] === 1) continue;
       released[i] = 1;
-      for (const c of children[i]!) if ((blocked[c] = blocked[c]! - 1) === 0) stack.push(c);
+      // Reverse, so that siblings become ready in declaration order as the stack pops.
+      const kids = children[i]!;
+      for (let k = kids.length - 1; k >= 0; k--) {
+        const c = kids[k]!;
+        if ((blocked[c] = blocked[c]! - 1) === 0) stack.push(c);
+      }
       if (waiting[i] === 0) ready.push(i);
     }
   };
   const roots: number[] = [];
   for (let i = 0; i < n; i++) if (blocked[i] === 0) roots.push(i);
   for (const i of roots) release(i);
+
 
   return new Promise((resolve, reject) => {
     let running = 0;
