@@ -282,12 +282,11 @@ class State {
     const hasArgs = args.length > 1 || final !== MISSING;
     const kind = goKind(receiver);
     if (kind === 'struct') {
-      const record = receiver as Record<string, unknown>;
-      const member = record[name];
-      if (typeof member === 'function') {
-        return this.#evalCall(dot, (...a: unknown[]) => (member as TemplateFunc).apply(receiver, a), node, name, args, final);
-      }
-      if (name in record) {
+      if (hasStructMember(receiver as object, name)) {
+        const member = (receiver as Record<string, unknown>)[name];
+        if (typeof member === 'function') {
+          return this.#evalCall(dot, (...a: unknown[]) => (member as TemplateFunc).apply(receiver, a), node, name, args, final);
+        }
         if (hasArgs) this.#fail(node.pos, at, `${name} has arguments but cannot be invoked as function`);
         return member;
       }
@@ -344,6 +343,18 @@ class State {
       this.#fail(node.pos, argString(node), `error calling ${name}: ${message}`, error);
     }
   }
+}
+
+/**
+ * Fields and methods of a struct stand-in: its own properties and what its classes define, but
+ * nothing from Object.prototype (`.toString`, `.constructor` are not Go members).
+ */
+function hasStructMember(receiver: object, name: string): boolean {
+  if (name === 'constructor') return false;
+  for (let o: object | null = receiver; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    if (Object.hasOwn(o, name)) return true;
+  }
+  return false;
 }
 
 function pipeText(pipe: PipeNode): string {

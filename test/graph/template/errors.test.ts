@@ -73,6 +73,8 @@ class Point {
 test(execFails, '{{.A.B}}', { A: 's' }, "mod.hcl:10:22: template: executing at <.A.B>: can't evaluate field B in type string");
 test(execFails, 'x\n {{.A.B}}', { A: null }, 'mod.hcl:11:4: template: executing at <.A.B>: nil pointer evaluating interface {}.B');
 test(execFails, '{{.Z}}', new Point(), "mod.hcl:10:22: template: executing at <.Z>: can't evaluate field Z in type *Point");
+test(execFails, '{{.toString}}', new Point(), "mod.hcl:10:22: template: executing at <.toString>: can't evaluate field toString in type *Point");
+test(execFails, '{{.constructor}}', new Point(), "mod.hcl:10:22: template: executing at <.constructor>: can't evaluate field constructor in type *Point");
 test(execFails, '{{.X 1}}', new Point(), 'mod.hcl:10:22: template: executing at <.X>: X has arguments but cannot be invoked as function');
 test(execFails, '{{.a 1}}', { a: 1 }, 'mod.hcl:10:22: template: executing at <.a>: a is not a method but has arguments');
 test(execFails, '{{nil}}', undefined, 'mod.hcl:10:22: template: executing at <nil>: nil is not a command');

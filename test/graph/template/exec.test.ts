@@ -133,3 +133,19 @@ test('execute() - a function that returns a function cannot be printed', (t) => 
   t.is(error.code, 'CNV_ERR_TEMPLATE_EXEC');
   t.regex(error.message, /can't print f of type func/);
 });
+
+class Greeter {
+  Hello(name: unknown): string {
+    return `hello ${String(name)}`;
+  }
+}
+
+class LoudGreeter extends Greeter {
+  get Volume(): number {
+    return 11;
+  }
+}
+
+test('execute() - inherited methods and getters count as struct members', (t) => {
+  t.is(render('{{.Hello "a"}} {{.Volume}} {{"b" | .Hello}}', new LoudGreeter()), 'hello a 11 hello b');
+});
