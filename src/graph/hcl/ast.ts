@@ -13,6 +13,8 @@ export interface HclKey {
   /** True when written as a string ("name") rather than an identifier. */
   readonly quoted: boolean;
   readonly pos: Position;
+  /** The key as written (with quotes and escapes), for `fmt`. */
+  readonly raw?: string;
 }
 
 /**

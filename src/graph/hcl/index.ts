@@ -3,6 +3,7 @@
  * decoder produces, and format (`converge fmt`).
  */
 import type { HclFile } from './ast.js';
+import { format } from './format.js';
 import { parse } from './parser.js';
 
 export type { HclFile, HclItem, HclKey, HclValue, Position } from './ast.js';
@@ -14,4 +15,12 @@ export { toPlain } from './plain.js';
  */
 export function parseHcl(source: string, file: string): HclFile {
   return parse(source, file);
+}
+
+/**
+ * Formats HCL v1 source the way HashiCorp's HCL v1 printer does (`converge fmt`). Idempotent.
+ * @throws ConvergeError `CNV_ERR_HCL_PARSE` when the source does not parse.
+ */
+export function formatHcl(source: string, file: string): string {
+  return format(source, file);
 }

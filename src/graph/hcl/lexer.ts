@@ -35,6 +35,9 @@ export interface HclComment {
   readonly endLine: number;
 }
 
+/** Comments HCL v1 treats as one unit (a lead or line comment of a node). */
+export type CommentGroup = readonly HclComment[];
+
 const CH_TAB = 9;
 const CH_LF = 10;
 const CH_CR = 13;
@@ -78,14 +81,23 @@ export class Lexer {
   readonly src: string;
   /** Comments in source order, for `fmt`. */
   readonly comments: HclComment[] = [];
+  /** The same comments in HCL v1's groups (adjacent comments form one group). */
+  readonly groups: CommentGroup[] = [];
   /** Kind, start/end offsets and 1-based line/column of the current token. */
   kind: TokKind = Tok.EOF;
   start = 0;
   end = 0;
   line = 1;
   column = 1;
-  /** Line of the last character of the previous token (for line comments). */
-  prevEndLine = 1;
+  /**
+   * HCL v1's pending comment slots. A lead comment is a group ending on the line just above the
+   * next token; a line comment is a group starting on the previous token's line and followed by a
+   * line break. The parser is one token ahead of HCL v1's, so the line slot is kept both as it was
+   * before the last `next()` and after it.
+   */
+  lead: CommentGroup | undefined;
+  lineBefore: CommentGroup | undefined;
+  lineAfter: CommentGroup | undefined;
   /** Set for STRING tokens that contain a backslash (the value needs unquoting). */
   escaped = false;
 
@@ -146,7 +158,9 @@ export class Lexer {
   next(): void {
     const src = this.src;
     const n = src.length;
-    this.prevEndLine = this.#line;
+    const prevLine = this.kind === Tok.EOF && this.end === 0 ? 0 : this.line;
+    this.lineBefore = this.lineAfter;
+    const firstComment = this.comments.length;
     let i = this.#pos;
     for (;;) {
       if (i >= n) break;
@@ -166,6 +180,9 @@ export class Lexer {
     this.line = this.#line;
     this.column = this.#col(i, this.#lineStart);
     this.escaped = false;
+    if (this.comments.length > firstComment) {
+      this.#groupComments(firstComment, prevLine, i >= n ? -2 : src.charCodeAt(i));
+    }
     if (i >= n) {
       this.kind = Tok.EOF;
       this.end = this.#pos = i;
@@ -234,6 +251,57 @@ export class Lexer {
     }
     this.kind = kind;
     this.end = this.#pos = j;
+  }
+
+  /** HCL v1's scan(): split the comments before the current token into line and lead groups. */
+  #groupComments(from: number, prevLine: number, nextChar: number): void {
+    const all = this.comments;
+    const nextLine = this.line;
+    let i = from;
+    const group = (gap: number): [HclComment[], number] => {
+      const first = all[i] as HclComment;
+      let endLine = first.pos.line;
+      const out: HclComment[] = [];
+      while (i < all.length && (all[i] as HclComment).pos.line <= endLine + gap) {
+        const c = all[i] as HclComment;
+        out.push(c);
+        endLine = c.endLine;
+        i++;
+      }
+      this.groups.push(out);
+      return [out, endLine];
+    };
+    if ((all[i] as HclComment).pos.line === prevLine) {
+      const [g, endLine] = group(0);
+      if (nextLine !== endLine) this.lineAfter = g;
+    }
+    let last: HclComment[] | undefined;
+    let endLine = -1;
+    while (i < all.length) [last, endLine] = group(1);
+    if (last && endLine + 1 === nextLine && nextChar !== CH_RBRACE && nextChar !== CH_RBRACK) this.lead = last;
+  }
+
+  /** Takes the line comment that was pending before the last `next()`. */
+  takeLineBefore(): CommentGroup | undefined {
+    const g = this.lineBefore;
+    if (g === undefined) return undefined;
+    if (this.lineAfter === g) this.lineAfter = undefined;
+    this.lineBefore = undefined;
+    return g;
+  }
+
+  /** Takes the line comment pending now. */
+  takeLineAfter(): CommentGroup | undefined {
+    const g = this.lineAfter;
+    this.lineAfter = undefined;
+    if (this.lineBefore === g) this.lineBefore = undefined;
+    return g;
+  }
+
+  takeLead(): CommentGroup | undefined {
+    const g = this.lead;
+    this.lead = undefined;
+    return g;
   }
 
   #isUnicode(i: number, re: RegExp): boolean {

@@ -9,7 +9,7 @@
  * HCL v1 used as a test oracle only reads 32-bit ints.
  */
 import type { HclFile, HclItem, HclKey, HclValue, Position } from './ast.js';
-import { Lexer, Tok, type TokKind } from './lexer.js';
+import { Lexer, Tok, type CommentGroup, type TokKind } from './lexer.js';
 import { StringValueError, heredocValue, unquote } from './strings.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
@@ -44,10 +44,18 @@ function isLiteral(kind: TokKind): boolean {
   return kind === Tok.STRING || kind === Tok.HEREDOC || kind === Tok.NUMBER || kind === Tok.FLOAT || kind === Tok.BOOL;
 }
 
+/** Lead and line comments HCL v1 attaches to an item or a list element (for `fmt`). */
+export interface Attached {
+  lead?: CommentGroup;
+  line?: CommentGroup;
+}
+
 class Parser {
   readonly #lx: Lexer;
   /** How many objects (`{ }`) enclose the current token. */
   #depth = 0;
+  /** Comment attachments, keyed by the item or list element. */
+  readonly attached = new Map<object, Attached>();
 
   constructor(lx: Lexer) {
     this.#lx = lx;
@@ -95,6 +103,7 @@ class Parser {
           this.#fail(`expected "{" after block labels "${head}" but found "=" (only a single key can be assigned)`);
         }
         const assignLine = lx.line;
+        const lead = lx.takeLead();
         lx.next();
         if (lx.kind === Tok.EOF && this.#depth === 0) {
           lx.fail(`expected a value after "${keys[0]?.name ?? ''} =" on line ${assignLine} but found end of file`, lx.pos(), {
@@ -102,12 +111,13 @@ class Parser {
           });
         }
         const value = this.#value(`after "${keys[0]?.name ?? ''} ="`);
-        return { keys, assign: true, value, pos: keys[0]?.pos ?? value.pos };
+        return this.#item(keys, true, value, lead);
       }
       if (kind === Tok.LBRACE) {
         if (keys.length === 0) this.#fail('expected a key (identifier or string) before "{"');
+        const lead = lx.takeLead();
         const value = this.#objectType();
-        return { keys, assign: false, value, pos: keys[0]?.pos ?? value.pos };
+        return this.#item(keys, false, value, lead);
       }
       if (keys.length === 0) {
         this.#fail(`expected a key (identifier or string) but found ${describe(lx)}`);
@@ -118,6 +128,25 @@ class Parser {
     }
   }
 
+  /** Builds an item and picks up its comments the way HCL v1's objectItem does. */
+  #item(keys: HclKey[], assign: boolean, value: HclValue, lead: CommentGroup | undefined): HclItem {
+    const lx = this.#lx;
+    const pos = keys[0]?.pos ?? value.pos;
+    let line = lx.takeLineBefore();
+    if (value.pos.line === pos.line && lx.lineAfter !== undefined) line = lx.takeLineAfter();
+    if (lead === undefined && line === undefined) return { keys, assign, value, pos };
+    const item: HclItem = {
+      keys,
+      assign,
+      value,
+      pos,
+      ...(lead && { leadComment: lead.map((c) => c.text).join('\n') }),
+      ...(line && { lineComment: line.map((c) => c.text).join(' ') }),
+    };
+    this.attached.set(item, { ...(lead && { lead }), ...(line && { line }) });
+    return item;
+  }
+
   #key(): HclKey {
     const lx = this.#lx;
     const pos = lx.pos();
@@ -126,9 +155,10 @@ class Parser {
       lx.next();
       return { name, quoted: false, pos };
     }
+    const raw = lx.text();
     const name = this.#stringValue(pos);
     lx.next();
-    return { name, quoted: true, pos };
+    return { name, quoted: true, pos, raw };
   }
 
   #stringValue(pos: Position): string {
@@ -224,10 +254,20 @@ class Parser {
         this.#fail(`expected "," or "]" in the list opened at line ${pos.line}, column ${pos.column} but found ${describe(lx)}`);
       }
       if (isLiteral(kind)) {
-        items.push(this.#literal());
+        const lead = lx.takeLead();
+        const literal = this.#literal();
+        if (lead) this.attached.set(literal, { lead });
+        items.push(literal);
         needComma = true;
       } else if (kind === Tok.COMMA) {
         lx.next();
+        const last = items[items.length - 1];
+        if (lx.lineAfter !== undefined && last !== undefined && last.type !== 'list' && last.type !== 'object') {
+          const line = lx.takeLineAfter();
+          const seen = this.attached.get(last);
+          if (seen) seen.line = line;
+          else this.attached.set(last, { ...(line && { line }) });
+        }
         needComma = false;
       } else if (kind === Tok.LBRACE) {
         items.push(this.#objectType());
@@ -248,7 +288,17 @@ class Parser {
 
 /** Parses HCL v1 source. Throws ConvergeError CNV_ERR_HCL_PARSE with file:line:column. */
 export function parse(source: string, file: string): HclFile {
+  return parseWithComments(source, file).file;
+}
+
+/** Like parse, also returning HCL v1's comment attachments (for `fmt`). */
+export function parseWithComments(
+  source: string,
+  file: string,
+): { file: HclFile; attached: Map<object, Attached>; groups: readonly CommentGroup[] } {
   // HCL v1 normalises CRLF to LF before scanning; so do we (offsets refer to the normalised text).
   const src = source.includes('\r\n') ? source.replace(/\r\n/g, '\n') : source;
-  return new Parser(new Lexer(src, file)).file();
+  const lexer = new Lexer(src, file);
+  const parser = new Parser(lexer);
+  return { file: parser.file(), attached: parser.attached, groups: lexer.groups };
 }
