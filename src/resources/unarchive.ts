@@ -81,7 +81,8 @@ class UnarchiveTask implements Task {
       return cant(mismatch.reason ?? 'checksum mismatch');
     }
     if (plan.create.length + plan.replace.length === 0) {
-      status.message(`"${destinationText}" already holds the ${plan.entries.length} entries of "${sourceText}"`);
+      const n = plan.entries.length;
+      status.message(`"${destinationText}" already holds the ${n} ${n === 1 ? 'entry' : 'entries'} of "${sourceText}"`);
       return { status, plan };
     }
     status.diff('unarchive', sourceText, destinationText).message(`fetch and unarchive "${sourceText}"`);
