@@ -4,9 +4,10 @@
  * variables must be declared before use, `{{break}}`/`{{continue}}` only inside `range`, and
  * `{{else if}}` / `{{else with}}` share the one `{{end}}` of the chain.
  */
-import { isKeyword, lex, type Token, type TokenType } from './lexer.js';
+import { lex } from './lexer.js';
 import { parseNumber, unquoteChar, unquoteString } from './literals.js';
 import type { ArgNode, CommandNode, ListNode, Node, PipeNode } from './nodes.js';
+import { isKeyword, type Token, type TokenType } from './tokens.js';
 
 /** Thrown by the parser; index.ts turns it into a positioned ConvergeError. */
 export class TemplateSyntaxError extends Error {

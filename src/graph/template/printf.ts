@@ -4,7 +4,9 @@
  * precision (also `*`), and Go's in-band error notes (`%!d(string=x)`, `%!d(MISSING)`,
  * `%!(EXTRA int=1)`). Lists, maps and structs apply the verb to each element, as fmt does.
  */
-import { formatFloat, goKind, goTypeName, sortedKeys, structFields } from './values.js';
+import { formatFloat } from './floats.js';
+import { goQuote, quoteRune } from './quote.js';
+import { goKind, goTypeName, sortedKeys, structFields } from './values.js';
 
 interface Spec {
   minus: boolean;
@@ -39,50 +41,6 @@ function padNumber(sign: string, digits: string, spec: Spec, zeroOk: boolean): s
     return sign + (fill > 0 ? '0'.repeat(fill) : '') + digits;
   }
   return pad(sign + digits, { ...spec, zero: false });
-}
-
-const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
-
-/** strconv.Quote: a double-quoted Go string literal. `ascii` escapes everything outside ASCII (%+q). */
-export function goQuote(s: string, ascii = false): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    out += escapeRune(ch, cp, '"', ascii);
-  }
-  return `${out}"`;
-}
-
-function escapeRune(ch: string, cp: number, quote: string, ascii: boolean): string {
-  if (ch === quote || ch === '\\') return `\\${ch}`;
-  if (cp >= 0x20 && cp < 0x7f) return ch;
-  if (cp >= 0x80 && !ascii && !(NON_PRINTABLE.test(ch) && cp !== 0x20)) return ch;
-  switch (ch) {
-    case '\x07':
-      return '\\a';
-    case '\b':
-      return '\\b';
-    case '\f':
-      return '\\f';
-    case '\n':
-      return '\\n';
-    case '\r':
-      return '\\r';
-    case '\t':
-      return '\\t';
-    case '\v':
-      return '\\v';
-    default:
-      break;
-  }
-  if (cp < 0x80) return `\\x${cp.toString(16).padStart(2, '0')}`;
-  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
-  return `\\U${cp.toString(16).padStart(8, '0')}`;
-}
-
-function quoteRune(cp: number, ascii: boolean): string {
-  const ch = cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000) ? '\ufffd' : String.fromCodePoint(cp);
-  return `'${escapeRune(ch, ch.codePointAt(0)!, "'", ascii)}'`;
 }
 
 function badVerb(verb: string, v: unknown): string {

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { formatValue } from '../../../src/graph/template/index.js';
 import { sprint, sprintf, sprintln } from '../../../src/graph/template/printf.js';
-import { formatFloat } from '../../../src/graph/template/values.js';
+import { formatFloat } from '../../../src/graph/template/floats.js';
 import { render } from './helpers.js';
 
 class Point {
