@@ -43,7 +43,7 @@ test('conformance samples that the original accepted in `fmt --check` stay uncha
     const source = fs.readFileSync(file, 'utf8');
     const theirs = hashicorpFormat(source);
     const ours = formatHcl(source, file);
-    t.is<string | undefined>(ours, theirs, file);
+    t.is(ours as string | undefined, theirs, file);
     if (ours === source) unchanged++;
   }
   t.log(`${unchanged} of ${samples.length} samples unchanged`);
@@ -54,7 +54,7 @@ test('conformance samples that the original accepted in `fmt --check` stay uncha
 for (const file of fixtures) {
   test(`same layout as HCL v1's printer: ${path.relative(ROOT, file)}`, (t) => {
     const source = fs.readFileSync(file, 'utf8');
-    t.is<string | undefined>(formatHcl(source, file), hashicorpFormat(source));
+    t.is(formatHcl(source, file) as string | undefined, hashicorpFormat(source));
   });
 }
 
