@@ -3,7 +3,7 @@
  * from a server. The file is streamed, never buffered; a gzip copy is made once and cached; its
  * sha256 is served beside it; /bootstrap.sh downloads, verifies and installs it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -70,7 +70,8 @@ export class BinaryServer {
       } catch {
         // Not cached yet.
       }
-      const partial = `${target}.${process.pid}.partial`;
+      // Unique per attempt: two servers in one process (tests) or two processes may compress at once.
+      const partial = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
       await pipeline(createReadStream(this.file), createGzip({ level: 6 }), createWriteStream(partial));
       await rename(partial, target);
       return target;
