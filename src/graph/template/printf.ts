@@ -1,7 +1,7 @@
 /**
  * The part of Go's fmt package that templates reach through print, println and printf: the verbs
- * %v %s %d %q %x %X %f %F %e %E %g %G %t %T %c %o %b %U %%, the flags `- + # 0 space`, width and
- * precision (also `*`), and Go's in-band error notes (`%!d(string=x)`, `%!d(MISSING)`,
+ * %v %s %d %q %x %X %f %F %e %E %g %G %t %T %c %o %O %b %U %%, the flags `- + # 0 space`, width and
+ * precision (also `*`), explicit operand indexes (`%[2]d`), and Go's in-band error notes (`%!d(string=x)`, `%!d(MISSING)`,
  * `%!(EXTRA int=1)`). Lists, maps and structs apply the verb to each element, as fmt does.
  */
 import { formatFloat } from './floats.js';
@@ -171,8 +171,37 @@ function truncate(s: string, prec: number): string {
 }
 
 /** Formats one operand under one verb. */
+/** `%#v`: the value as Go source syntax. */
+function goSyntax(v: unknown): string {
+  switch (goKind(v)) {
+    case 'invalid':
+    case 'nil':
+      return 'interface {}(nil)';
+    case 'string':
+      return goQuote(v as string);
+    case 'slice':
+      return `[]interface {}{${(v as unknown[]).map(goSyntax).join(', ')}}`;
+    case 'map': {
+      const m = v as Record<string, unknown>;
+      return `map[string]interface {}{${sortedKeys(m)
+        .map((k) => `${goQuote(k)}:${goSyntax(m[k])}`)
+        .join(', ')}}`;
+    }
+    case 'struct': {
+      const r = v as Record<string, unknown>;
+      const name = goTypeName(v).replace(/^\*/, '');
+      return `&${name}{${structFields(r)
+        .map((k) => `${k}:${goSyntax(r[k])}`)
+        .join(', ')}}`;
+    }
+    default:
+      return formatArg(v, 'v', blankSpec());
+  }
+}
+
 function formatArg(v: unknown, verb: string, spec: Spec): string {
   if (verb === 'T') return pad(goTypeName(v), spec);
+  if (verb === 'v' && spec.sharp) return pad(goSyntax(v), { ...spec, zero: false });
   switch (goKind(v)) {
     case 'invalid':
     case 'nil':
@@ -212,6 +241,7 @@ function formatArg(v: unknown, verb: string, spec: Spec): string {
 export function sprintf(format: string, args: readonly unknown[]): string {
   let out = '';
   let argi = 0;
+  let reordered = false;
   const n = format.length;
   let i = 0;
   while (i < n) {
@@ -245,6 +275,22 @@ export function sprintf(format: string, args: readonly unknown[]): string {
           break flags;
       }
     }
+    // `%[n]d` picks the operand explicitly; later operands continue from there.
+    let goodIndex = true;
+    const argIndex = (): void => {
+      if (format[i] !== '[') return;
+      reordered = true;
+      const close = format.indexOf(']', i);
+      const index = close < 0 ? Number.NaN : Number(format.slice(i + 1, close));
+      if (close < 0 || !/^[0-9]+$/.test(format.slice(i + 1, close)) || index < 1 || index > args.length) {
+        goodIndex = false;
+        i = close < 0 ? i + 1 : close + 1;
+        return;
+      }
+      argi = index - 1;
+      i = close + 1;
+    };
+    argIndex();
     if (format[i] === '*') {
       i++;
       const w = args[argi++];
@@ -262,6 +308,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
     }
     if (format[i] === '.') {
       i++;
+      argIndex();
       if (format[i] === '*') {
         i++;
         const p = args[argi++];
@@ -273,6 +320,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
         spec.prec = i > start ? Number(format.slice(start, i)) : 0;
       }
     }
+    argIndex();
     if (i >= n) {
       out += '%!(NOVERB)';
       break;
@@ -284,13 +332,17 @@ export function sprintf(format: string, args: readonly unknown[]): string {
       out += '%';
       continue;
     }
+    if (!goodIndex) {
+      out += `%!${verb}(BADINDEX)`;
+      continue;
+    }
     if (argi >= args.length) {
       out += `%!${verb}(MISSING)`;
       continue;
     }
     out += formatArg(args[argi++], verb, spec);
   }
-  if (argi < args.length) {
+  if (!reordered && argi < args.length) {
     const extra = args.slice(argi).map((a) => (a === null || a === undefined ? '<nil>' : `${goTypeName(a)}=${formatArg(a, 'v', blankSpec())}`));
     out += `%!(EXTRA ${extra.join(', ')})`;
   }

@@ -91,6 +91,12 @@ test(printfs, '%v %s', [null, null], '<nil> %!s(<nil>)');
 test(printfs, '%*d|%-*d|', [5, 42, 4, 7], '   42|7   |');
 test(printfs, '%.*f', [2, 3.14159], '3.14');
 test(printfs, '%5t|%3v|', [true, 'é'], ' true|  é|');
+test(printfs, '%#v|%#v|%#v', ['q"', [1, 'a', null], { b: 1.5, a: true }], '"q\\""|[]interface {}{1, "a", interface {}(nil)}|map[string]interface {}{"a":true, "b":1.5}');
+test(printfs, '%#v', [new Point()], '&Point{X:1, Y:"two"}');
+test(printfs, '%[2]s-%[1]s-%s', ['a', 'b'], 'b-a-b');
+test(printfs, '%[1]d %[1]x %[1]o', [64], '64 40 100');
+test(printfs, '%[3]d', [1, 2], '%!d(BADINDEX)');
+test(printfs, '%[1]*d|', [4, 7], '   7|');
 
 test('formatFloat() - strconv shortest and fixed precisions, rounding half to even on exact ties', (t) => {
   t.is(formatFloat(0, 'g', -1), '0');
