@@ -163,10 +163,11 @@ class State {
     } else if (kind !== 'invalid' && kind !== 'nil') {
       this.#fail(node.pos, pipeText(node.pipe), `range can't iterate over ${formatValue(value)}`);
     }
-    if (!ran && node.elseList !== null) this.walk(dot, node.elseList);
+    // break/continue inside the body end at this range; in its else branch they belong to an
+    // enclosing range, so that branch's signal is passed on.
+    const after = !ran && node.elseList !== null ? this.walk(dot, node.elseList) : NORMAL;
     this.#pop(mark);
-    // break/continue end at their range; only the normal signal leaves it.
-    return NORMAL;
+    return after;
   }
 
   #setVar(name: string, value: unknown, pipe: PipeNode): void {
