@@ -49,7 +49,7 @@ podman_cli() {
   CONTAINERS_CONF="$STATE_DIR/containers.conf" \
     CONTAINERS_REGISTRIES_CONF="$STATE_DIR/registries.conf" \
     CONTAINERS_STORAGE_CONF="$STATE_DIR/storage.conf" \
-    podman "$@"
+    timeout 180 podman "$@"
 }
 
 stop_services() {
@@ -69,7 +69,7 @@ install_packages() {
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]}"
   command -v apt-get >/dev/null 2>&1 || not_run "apt-get is not available to install ${missing[*]}"
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  if ! { timeout 600 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq --no-install-recommends \
     "${missing[@]}"; } >"$STATE_DIR/apt.log" 2>&1; then
     tail -n 20 "$STATE_DIR/apt.log" >&2
     not_run "could not install ${missing[*]} (see $STATE_DIR/apt.log)"
@@ -87,6 +87,10 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "$STATE_DIR/events.log"
+
+[network]
+# Networks the tests create stay in the state dir, not in the machine's /etc.
+network_config_dir = "$STATE_DIR/networks"
 EOF
   # A private store keeps the tests away from any podman data on the machine and is removed on stop.
   cat >"$STATE_DIR/storage.conf" <<EOF
@@ -140,12 +144,12 @@ start() {
   write_configs
 
   log "starting docker-registry on 127.0.0.1:$REGISTRY_PORT"
-  if curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null 2>&1; then
+  if (exec 3<>"/dev/tcp/127.0.0.1/$REGISTRY_PORT") 2>/dev/null; then
     not_run "port $REGISTRY_PORT is already in use (set CONVERGE_DOCKER_REGISTRY_PORT)"
   fi
   setsid docker-registry serve "$STATE_DIR/registry.yml" >"$STATE_DIR/registry.log" 2>&1 </dev/null &
   echo $! >"$STATE_DIR/registry.pid"
-  wait_for 100 curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/" || not_run "docker-registry did not answer on 127.0.0.1:$REGISTRY_PORT"
+  wait_for 100 curl -fsS --max-time 2 "http://127.0.0.1:$REGISTRY_PORT/v2/" || not_run "docker-registry did not answer on 127.0.0.1:$REGISTRY_PORT"
 
   local sock="$STATE_DIR/podman.sock"
   log "starting podman system service on unix://$sock"
@@ -153,7 +157,7 @@ start() {
     CONTAINERS_STORAGE_CONF="$STATE_DIR/storage.conf" \
     setsid podman system service --time=0 "unix://$sock" >"$STATE_DIR/podman.log" 2>&1 </dev/null &
   echo $! >"$STATE_DIR/podman.pid"
-  wait_for 150 curl -fsS --unix-socket "$sock" http://d/_ping || not_run "podman's Docker API did not answer on $sock"
+  wait_for 150 curl -fsS --max-time 2 --unix-socket "$sock" http://d/_ping || not_run "podman's Docker API did not answer on $sock"
 
   log "building the busybox test image"
   local rootfs="$STATE_DIR/rootfs"
