@@ -38,7 +38,7 @@ const OUTPUT_LINES = 12;
  * environment variable CONVERGE_PACKAGE_BATCH_WINDOW_MS overrides it, read when a queue is first used:
  * a loaded machine may need a longer window for the nodes of a group to meet.
  */
-export const PACKAGE_BATCH_WINDOW_MS = 50;
+export const PACKAGE_BATCH_WINDOW_MS = 250;
 
 function batchWindowMs(): number {
   const configured = Number(process.env['CONVERGE_PACKAGE_BATCH_WINDOW_MS']);
