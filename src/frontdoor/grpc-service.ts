@@ -4,7 +4,6 @@
  * with no proto files.
  */
 import * as grpc from '@grpc/grpc-js';
-import { ReflectionService } from '@grpc/reflection';
 import * as protoLoader from '@grpc/proto-loader';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { ConvergeError } from '../errors.js';
@@ -15,6 +14,7 @@ import { parseLoadRequest, type LoadRequest } from './messages.js';
 import { binaryDisabled } from './binary.js';
 import { moduleServingDisabled } from './modules.js';
 import { loadConvergeProto } from './proto.js';
+import { addLazyReflection } from './reflection.js';
 import { ERROR_CODE_METADATA, mapError } from './status-map.js';
 
 type StreamCall = grpc.ServerWritableStream<Record<string, unknown>, Record<string, unknown>>;
@@ -130,8 +130,7 @@ export function addGrpcServices(server: grpc.Server, front: FrontDoor): HealthIm
   const health = new HealthImplementation({ '': 'SERVING', 'pb.Executor': 'SERVING' });
   health.addToServer(server);
   // Reflection describes the health service too, so `grpcurl list` shows everything that is served.
-  const healthDefinition = protoLoader.loadSync(healthProtoPath, { keepCase: true });
-  new ReflectionService({ ...proto.definition, ...healthDefinition }).addToServer(server);
+  addLazyReflection(server, () => ({ ...proto.definition, ...protoLoader.loadSync(healthProtoPath, { keepCase: true }) }));
   return health;
 }
 
