@@ -18,7 +18,7 @@ file.content "greeting" {
 }
 
 task "shout" {
-  check   = "[ \"$(cat hello-out/shout.txt 2>/dev/null)\" = \"$(tr a-z A-Z < hello-out/greeting.txt)\" ]"
+  check   = "test -f hello-out/shout.txt && [ \"$(cat hello-out/shout.txt)\" = \"$(tr a-z A-Z < hello-out/greeting.txt)\" ]"
   apply   = "tr a-z A-Z < hello-out/greeting.txt > hello-out/shout.txt"
   depends = ["file.content.greeting"]
 }

@@ -1,0 +1,49 @@
+/** Runs the real `bin/converge` in a directory and collects its output (e2e tests only). */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from build/test/e2e/. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BIN = path.join(ROOT, 'bin/converge');
+export const FIXTURES = path.join(ROOT, 'test/fixtures/cli');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Env for children: no colour hints and no CONVERGE_* leaking in from the caller. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CONVERGE_') && k !== 'NO_COLOR') env[k] = v;
+  return { ...env, ...extra };
+}
+
+export function runCli(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, args, { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
+  });
+}
+
+/** A fresh directory holding copies of the named fixtures; removed when the test ends. */
+export function scratchDir(t: { teardown(fn: () => void): void }, ...fixtures: string[]): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'converge-cli-')));
+  for (const name of fixtures) fs.copyFileSync(path.join(FIXTURES, name), path.join(dir, name));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Flags that keep parallel tests off each other's ports and colour-free. */
+export const LOCAL = ['--local', '--local-addr', '127.0.0.1:0', '--nocolor'] as const;

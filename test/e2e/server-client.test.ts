@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import test from 'ava';
+import { BIN, runCli, scratchDir, LOCAL } from './run-cli.js';
+
+/** Starts `converge server` on a free port and resolves with its port once it logs that it serves. */
+function startServer(t: { teardown(fn: () => void): void }, cwd: string, args: string[]): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(BIN, ['server', '--rpc-addr', '127.0.0.1:0', ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      seen += d.toString('utf8');
+      const match = /msg="serving"[^\n]*addr="127\.0\.0\.1:(\d+)"/.exec(seen);
+      if (match) resolve({ port: Number(match[1]), child });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${seen}`)));
+  });
+}
+
+test('server + plan/apply/ping over --rpc-addr with a token; wrong token fails', async (t) => {
+  const dir = scratchDir(t, 'two.hcl');
+  const { port, child } = await startServer(t, dir, ['--rpc-token', 'a-long-enough-test-token']);
+  const addr = `127.0.0.1:${port}`;
+  const ping = await runCli(['ping', '--rpc-addr', addr, '--rpc-token', 'a-long-enough-test-token'], dir);
+  t.is(ping.code, 0, ping.stderr);
+  t.is(ping.stdout, 'pong\n');
+  const apply = await runCli(['apply', '--nocolor', '--rpc-addr', addr, '--rpc-token', 'a-long-enough-test-token', 'two.hcl'], dir);
+  t.is(apply.code, 0, apply.stderr);
+  t.true(apply.stdout.endsWith('\nSummary: 0 errors, 2 changes\n'));
+  t.is(fs.readFileSync(path.join(dir, 'copy.txt'), 'utf8'), 'hello');
+  const wrong = await runCli(['plan', '--rpc-addr', addr, '--rpc-token', 'not-the-token-at-all', 'two.hcl'], dir);
+  t.is(wrong.code, 1);
+  t.is(wrong.stdout, '');
+  t.notRegex(wrong.stderr, /not-the-token-at-all/);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  t.is(await exited, 0);
+});
+
+test('--local on a busy port fails clearly instead of talking to the other program', async (t) => {
+  const dir = scratchDir(t, 'two.hcl');
+  const blocker = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => blocker.close());
+  const port = (blocker.address() as net.AddressInfo).port;
+  const result = await runCli(['plan', '--local', '--local-addr', `127.0.0.1:${port}`, 'two.hcl'], dir);
+  t.is(result.code, 1);
+  t.is(result.stdout, '');
+  t.regex(result.stderr, /already in use/);
+});
+
+test('ping - an unreachable server fails with exit 1', async (t) => {
+  const dir = scratchDir(t);
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const result = await runCli(['ping', '--no-token', '--rpc-addr', `127.0.0.1:${port}`, ...LOCAL.slice(3)], dir);
+  t.is(result.code, 1);
+  t.regex(result.stderr, /level="FATAL"/);
+});
