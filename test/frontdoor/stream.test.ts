@@ -119,3 +119,15 @@ test('the engine fetches modules from its own token-protected server', async (t)
   t.true(result.events.some((e) => e.id === 'root/task.render'));
   t.is(fs.readFileSync(path.join(cwd, 'out.txt'), 'utf8'), 'fetched\n');
 });
+
+test('healthcheck - a plan pass then a health pass, each node twice', async (t) => {
+  const cwd = workdir(t);
+  const server = await serve(t, { token: TOKEN, cwd });
+  const result = await collect(client(t, server).healthcheck({ location: 'render.hcl' }));
+  t.is(checkOrder(result.events, result.seqs), undefined);
+  const passes = new Set(result.events.map((e) => e.pass));
+  t.deepEqual([...passes].sort(), [0, 1]);
+  const firstHealth = result.events.findIndex((e) => e.pass === 1);
+  t.true(result.events.slice(firstHealth).every((e) => e.pass === 1), 'the health pass follows the plan pass');
+  t.true(result.events.filter((e) => e.pass === 1 && e.run === 'FINISHED').some((e) => e.details?.health !== undefined));
+});
