@@ -110,7 +110,7 @@ class Parser {
             hcl1Quirk: 'trailing-assign-at-eof',
           });
         }
-        const value = this.#value(`after "${keys[0]?.name ?? ''} ="`);
+        const value = this.#value(keys);
         return this.#item(keys, true, value, lead);
       }
       if (kind === Tok.LBRACE) {
@@ -177,13 +177,13 @@ class Parser {
     }
   }
 
-  #value(context: string): HclValue {
+  #value(keys: readonly HclKey[]): HclValue {
     const lx = this.#lx;
     const kind = lx.kind;
     if (isLiteral(kind)) return this.#literal();
     if (kind === Tok.LBRACE) return this.#objectType();
     if (kind === Tok.LBRACK) return this.#listType();
-    return this.#fail(`expected a value (string, number, bool, list or object) ${context} but found ${describe(lx)}`);
+    return this.#fail(`expected a value (string, number, bool, list or object) after "${keys[0]?.name ?? ''} =" but found ${describe(lx)}`);
   }
 
   #literal(): HclValue {
@@ -217,9 +217,16 @@ class Parser {
   #int(raw: string): number {
     const negative = raw.charCodeAt(0) === 45;
     const body = negative ? raw.slice(1) : raw;
+    const hex = body.length > 2 && (body[1] === 'x' || body[1] === 'X');
+    const octal = !hex && body.length > 1 && body[0] === '0';
+    if (body.length <= 15) {
+      // Exact in a double: no BigInt needed (the common case).
+      const n = hex ? Number.parseInt(body.slice(2), 16) : octal ? Number.parseInt(body.slice(1), 8) : Number.parseInt(body, 10);
+      return negative && n !== 0 ? -n : n;
+    }
     let big: bigint;
-    if (body.length > 2 && (body[1] === 'x' || body[1] === 'X')) big = BigInt(`0x${body.slice(2)}`);
-    else if (body.length > 1 && body[0] === '0') big = BigInt(`0o${body.slice(1)}`);
+    if (hex) big = BigInt(`0x${body.slice(2)}`);
+    else if (octal) big = BigInt(`0o${body.slice(1)}`);
     else big = BigInt(body);
     if (negative) big = -big;
     if (big > INT64_MAX || big < INT64_MIN) this.#fail(`integer ${raw} is out of range (64-bit)`);
@@ -300,5 +307,15 @@ export function parseWithComments(
   const src = source.includes('\r\n') ? source.replace(/\r\n/g, '\n') : source;
   const lexer = new Lexer(src, file);
   const parser = new Parser(lexer);
-  return { file: parser.file(), attached: parser.attached, groups: lexer.groups };
+  let tree = parser.file();
+  if (lexer.groups.length > 0) {
+    const used = new Set<CommentGroup>();
+    for (const a of parser.attached.values()) {
+      if (a.lead) used.add(a.lead);
+      if (a.line) used.add(a.line);
+    }
+    const dangling = lexer.groups.filter((g) => !used.has(g)).flat().map((c) => ({ text: c.text, pos: c.pos }));
+    tree = { ...tree, danglingComments: dangling };
+  }
+  return { file: tree, attached: parser.attached, groups: lexer.groups };
 }

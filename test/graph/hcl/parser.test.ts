@@ -35,6 +35,16 @@ test('comments of all three kinds are skipped and collected', (t) => {
   );
 });
 
+test('lead and line comments attach to items as HCL v1 attaches them; others dangle', (t) => {
+  const file = parseHcl('# free\n\n# lead\na = 1 # line\nb {\n  c = 2\n  // inner free\n}\n', 'x.hcl');
+  t.like(file.items[0], { leadComment: '# lead', lineComment: '# line' });
+  t.is(file.items[1]?.leadComment, undefined);
+  t.deepEqual(file.danglingComments?.map((c) => [c.text, c.pos.line]), [
+    ['# free', 1],
+    ['// inner free', 7],
+  ]);
+});
+
 test('string escapes decode like HCL v1', (t) => {
   t.is((value('a = "x\\ty\\n\\r\\"\\\\"') as { value: string }).value, 'x\ty\n\r"\\');
   t.is((value('a = "\\u00e9\\U0001F600"') as { value: string }).value, 'é😀');
