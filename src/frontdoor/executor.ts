@@ -92,6 +92,7 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
       const counts = summarise(run);
       const fields = { run: run.id, kind: spec.kind, ...counts, clientConnected: !disconnected };
       if (outcome.ok) logger.log('INFO', 'run finished', fields);
+      else if (disconnected && outcome.error.code === 'CNV_ERR_JOB_CANCELLED') logger.log('INFO', 'run cancelled: client disconnected', fields);
       else logger.log('WARN', 'run failed', { ...fields, code: outcome.error.code, error: outcome.error.message });
     });
   return { run, settled };

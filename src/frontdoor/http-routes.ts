@@ -99,12 +99,13 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-function httpSink(request: IncomingMessage, response: ServerResponse): EventSink {
+function httpSink(response: ServerResponse): EventSink {
   const gone = new AbortController();
+  // 'close' also fires when the connection drops; listening on the socket instead would pile up
+  // listeners on keep-alive connections.
   response.on('close', () => {
     if (!response.writableFinished) gone.abort();
   });
-  request.socket.on('close', () => gone.abort());
   return {
     gone: gone.signal,
     start(headers) {
@@ -128,7 +129,7 @@ function httpSink(request: IncomingMessage, response: ServerResponse): EventSink
 
 async function streamJob(front: FrontDoor, kind: JobKind, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const load = parseLoadRequest(await readBody(request));
-  const sink = httpSink(request, response);
+  const sink = httpSink(response);
   const spec = front.spec(kind, load, request.headers.host);
   const { run } = startJob(front, spec, sink.gone);
   const result = kind === 'graph' ? await pumpGraph(run, sink, false) : await pumpStatus(run, sink, load.acceptNotices);
