@@ -95,7 +95,8 @@ writeFileSync(
     main: path.join(WORK, 'converge.cjs'),
     output: path.join(WORK, 'sea-prep.blob'),
     disableExperimentalSEAWarning: true,
-    useCodeCache: false,
+    // V8 code cache for the bundle: measured faster start-up for the same binary size class.
+    useCodeCache: true,
     assets,
   }),
 );
