@@ -34,10 +34,11 @@ export function resolveDependencies(graph: ResourceGraph, templates: TemplateCac
     for (const target of templateDependencies(graph, index, templates, node, strings)) graph.connect(node.id, target);
     if (node.kind === 'macro.case' && node.predicate !== undefined) {
       const targets = templateDependencies(graph, index, templates, node, [node.predicate]);
-      if (targets.length > 0) {
-        for (const inner of graph.nodes.values()) {
-          if (isAncestorOrSelf(node.id, inner.id)) for (const target of targets) graph.connect(inner.id, target);
-        }
+      const stack = targets.length > 0 ? [node.id] : [];
+      while (stack.length > 0) {
+        const inner = graph.get(stack.pop()!)!;
+        for (const target of targets) graph.connect(inner.id, target);
+        stack.push(...inner.children);
       }
     }
   }

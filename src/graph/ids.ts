@@ -26,13 +26,16 @@ export function isAncestorOrSelf(ancestor: string, id: string): boolean {
 }
 
 const NAME_CHAR = /^[\p{L}\p{N}\-_.]$/u;
+/** The common case, checked without per-character Unicode property tests. */
+const ASCII_NAME = /^[A-Za-z0-9_.-]*$/;
 
 /**
  * Checks a resource name against the original's rules (Unicode letters and digits, `-`, `_`, `.`).
  * Returns the error text, or undefined when the name is valid.
  */
 export function nameProblem(name: string): string | undefined {
-  if (/\s/u.test(name) && [...name].some((c) => c === ' ')) return 'resource name may not contain spaces';
+  if (ASCII_NAME.test(name)) return undefined;
+  if (name.includes(' ')) return 'resource name may not contain spaces';
   const bad: string[] = [];
   for (const c of name) {
     if (!NAME_CHAR.test(c) && !bad.includes(c)) bad.push(c);

@@ -106,7 +106,13 @@ function node(
   extra: Partial<Pick<GraphNode, 'fields' | 'depends' | 'group' | 'source' | 'predicate' | 'inConditional'>> = {},
 ): GraphNode {
   return {
-    ...head,
+    id: head.id,
+    kind: head.kind,
+    name: head.name,
+    parent: head.parent,
+    moduleId: head.moduleId,
+    file: head.file,
+    url: head.url,
     children: [],
     pos,
     fields: extra.fields ?? {},

@@ -47,12 +47,11 @@ export function finishOrder(graph: ResourceGraph): Map<string, number> {
  * cycles through containment (a node that depends on its own module, for example).
  */
 export function assertAcyclic(graph: ResourceGraph): void {
-  for (const withChildren of [false, true]) {
-    const cycle = findCycle(graph, withChildren);
-    if (cycle !== undefined) {
-      throw new ConvergeError('CNV_ERR_GRAPH_CYCLE', `Cycle: ${cycle.join(', ')}`, { cycle });
-    }
-  }
+  // One pass over both relations finds any cycle; only then is the dependency-only pass worth it.
+  const any = findCycle(graph, true);
+  if (any === undefined) return;
+  const cycle = findCycle(graph, false) ?? any;
+  throw new ConvergeError('CNV_ERR_GRAPH_CYCLE', `Cycle: ${cycle.join(', ')}`, { cycle });
 }
 
 function findCycle(graph: ResourceGraph, withChildren: boolean): string[] | undefined {
