@@ -124,8 +124,21 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
     throw new ConvergeError('CNV_ERR_CLI_USAGE', '--local with --use-ssl needs --cert-file and --key-file');
   }
   const token = options.noToken ? null : options.rpcToken !== '' ? options.rpcToken : randomUUID();
-  const { startServer } = await import('../frontdoor/server.js');
+  // Start a worker thread now, so that it loads the engine while this thread loads the server and
+  // client. On two cores this overlaps the two biggest start-up costs of a --local run.
+  const { WorkerPool } = await import('../workers/pool.js');
+  const pool = new WorkerPool();
+  const warmUp = pool.run(
+    { kind: 'graph', location: 'warm-up.hcl', content: '', params: {}, cwd: process.cwd(), parallelism: 1 },
+    () => {},
+    new AbortController().signal,
+  );
+  const { startServer } = await import('../frontdoor/server.js').catch(async (error: unknown) => {
+    await pool.close();
+    throw error;
+  });
   const server = await startServer({
+    pool,
     host,
     port,
     ...(token === null ? { noToken: true } : { token }),
@@ -134,6 +147,10 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
       : {}),
     logger: quietServerLogger(options.log),
     parallelism: options.parallelism,
+  }).catch(async (error: unknown) => {
+    await warmUp;
+    await pool.close();
+    throw error;
   });
   const client = new ConvergeClient({
     address: formatHostPort({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port: server.port }),
@@ -146,6 +163,8 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
     close: async () => {
       client.close();
       await server.close();
+      await warmUp;
+      await pool.close();
     },
   };
 }
