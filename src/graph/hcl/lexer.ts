@@ -6,75 +6,16 @@
  */
 import { positionedError } from '../../errors.js';
 import type { Position } from './ast.js';
+import {
+  CH_BACKSLASH, CH_COMMA, CH_CR, CH_DOLLAR, CH_DOT, CH_EQ, CH_HASH, CH_LBRACE, CH_LBRACK, CH_LF, CH_LT, CH_MINUS,
+  CH_PLUS, CH_QUOTE, CH_RBRACE, CH_RBRACK, CH_SLASH, CH_SPACE, CH_STAR, CH_TAB, CH_0, CH_7, NON_ASCII_DIGIT,
+  NON_ASCII_LETTER, Tok, closesHeredoc, fraction, isAsciiLetter, isDecimal, isHex, isUnicodeAt, scanNumber,
+  type TokKind,
+} from './chars.js';
+import { groupComments, type CommentGroup, type HclComment } from './comments.js';
 
-/** Token kinds; numbers rather than strings so the hot loop compares small integers. */
-export const Tok = {
-  EOF: 0,
-  IDENT: 1,
-  STRING: 2,
-  HEREDOC: 3,
-  NUMBER: 4,
-  FLOAT: 5,
-  BOOL: 6,
-  LBRACE: 7,
-  RBRACE: 8,
-  LBRACK: 9,
-  RBRACK: 10,
-  COMMA: 11,
-  ASSIGN: 12,
-  PERIOD: 13,
-  SUB: 14,
-  ADD: 15,
-} as const;
-export type TokKind = (typeof Tok)[keyof typeof Tok];
-
-/** A comment as written, markers kept; `endLine` is the line of its last character. */
-export interface HclComment {
-  readonly text: string;
-  readonly pos: Position;
-  readonly endLine: number;
-}
-
-/** Comments HCL v1 treats as one unit (a lead or line comment of a node). */
-export type CommentGroup = readonly HclComment[];
-
-const CH_TAB = 9;
-const CH_LF = 10;
-const CH_CR = 13;
-const CH_SPACE = 32;
-const CH_QUOTE = 34;
-const CH_HASH = 35;
-const CH_DOLLAR = 36;
-const CH_STAR = 42;
-const CH_PLUS = 43;
-const CH_COMMA = 44;
-const CH_MINUS = 45;
-const CH_DOT = 46;
-const CH_SLASH = 47;
-const CH_0 = 48;
-const CH_7 = 55;
-const CH_9 = 57;
-const CH_LT = 60;
-const CH_EQ = 61;
-const CH_BACKSLASH = 92;
-const CH_LBRACK = 91;
-const CH_RBRACK = 93;
-const CH_UNDERSCORE = 95;
-const CH_LBRACE = 123;
-const CH_RBRACE = 125;
-
-const NON_ASCII_LETTER = /\p{L}/u;
-const NON_ASCII_DIGIT = /\p{Nd}/u;
-
-function isAsciiLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === CH_UNDERSCORE;
-}
-function isDecimal(c: number): boolean {
-  return c >= CH_0 && c <= CH_9;
-}
-function isHex(c: number): boolean {
-  return isDecimal(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
+export { Tok, type TokKind } from './chars.js';
+export type { CommentGroup, HclComment } from './comments.js';
 
 export class Lexer {
   readonly file: string;
@@ -224,7 +165,7 @@ export class Lexer {
       case CH_DOT:
         if (isDecimal(src.charCodeAt(j))) {
           kind = Tok.FLOAT;
-          j = this.#fraction(i);
+          j = fraction(src, i);
         } else {
           kind = Tok.PERIOD;
         }
@@ -255,30 +196,10 @@ export class Lexer {
 
   /** HCL v1's scan(): split the comments before the current token into line and lead groups. */
   #groupComments(from: number, prevLine: number, nextChar: number): void {
-    const all = this.comments;
-    const nextLine = this.line;
-    let i = from;
-    const group = (gap: number): [HclComment[], number] => {
-      const first = all[i] as HclComment;
-      let endLine = first.pos.line;
-      const out: HclComment[] = [];
-      while (i < all.length && (all[i] as HclComment).pos.line <= endLine + gap) {
-        const c = all[i] as HclComment;
-        out.push(c);
-        endLine = c.endLine;
-        i++;
-      }
-      this.groups.push(out);
-      return [out, endLine];
-    };
-    if ((all[i] as HclComment).pos.line === prevLine) {
-      const [g, endLine] = group(0);
-      if (nextLine !== endLine) this.lineAfter = g;
-    }
-    let last: HclComment[] | undefined;
-    let endLine = -1;
-    while (i < all.length) [last, endLine] = group(1);
-    if (last && endLine + 1 === nextLine && nextChar !== CH_RBRACE && nextChar !== CH_RBRACK) this.lead = last;
+    const found = groupComments(this.comments, from, prevLine, this.line, nextChar === CH_RBRACE || nextChar === CH_RBRACK);
+    this.groups.push(...found.groups);
+    if (found.line) this.lineAfter = found.line;
+    if (found.lead) this.lead = found.lead;
   }
 
   /** Takes the line comment that was pending before the last `next()`. */
@@ -305,8 +226,13 @@ export class Lexer {
   }
 
   #isUnicode(i: number, re: RegExp): boolean {
-    const cp = this.src.codePointAt(i) ?? 0;
-    return re.test(String.fromCodePoint(cp));
+    return isUnicodeAt(this.src, i, re);
+  }
+
+  #number(i: number): [TokKind, number] {
+    const scan = scanNumber(this.src, i);
+    if (scan.error !== undefined) return this.fail(scan.error, this.#posAt(scan.at));
+    return [scan.kind, scan.end];
   }
 
   #ident(i: number): number {
@@ -323,57 +249,6 @@ export class Lexer {
         break;
       }
     }
-    return j;
-  }
-
-  /** Numbers as HCL v1 scans them: `0x..` hex, leading-zero octal, decimals, fractions, exponents. */
-  #number(i: number): [TokKind, number] {
-    const src = this.src;
-    let j = i;
-    if (src.charCodeAt(j) === CH_0) {
-      j++;
-      const x = src.charCodeAt(j);
-      if (x === 120 || x === 88) {
-        j++;
-        const digits = j;
-        while (isHex(src.charCodeAt(j))) j++;
-        if (j === digits) this.fail('illegal hexadecimal number: expected hex digits after "0x"', this.#posAt(j));
-        return [Tok.NUMBER, j];
-      }
-      let badOctal = false;
-      while (isDecimal(src.charCodeAt(j))) {
-        if (src.charCodeAt(j) > CH_7) badOctal = true;
-        j++;
-      }
-      const c = src.charCodeAt(j);
-      if (c === 101 || c === 69) return [Tok.FLOAT, this.#exponent(j)];
-      if (c === CH_DOT) return [Tok.FLOAT, this.#fraction(j)];
-      if (badOctal) {
-        this.fail(`illegal octal number ${src.slice(i, j)}: a leading 0 makes it octal (digits 0-7)`, this.#posAt(i));
-      }
-      return [Tok.NUMBER, j];
-    }
-    while (isDecimal(src.charCodeAt(j))) j++;
-    const c = src.charCodeAt(j);
-    if (c === 101 || c === 69) return [Tok.FLOAT, this.#exponent(j)];
-    if (c === CH_DOT) return [Tok.FLOAT, this.#fraction(j)];
-    return [Tok.NUMBER, j];
-  }
-
-  /** At a '.': digits, then an optional exponent. */
-  #fraction(i: number): number {
-    let j = i + 1;
-    while (isDecimal(this.src.charCodeAt(j))) j++;
-    const c = this.src.charCodeAt(j);
-    return c === 101 || c === 69 ? this.#exponent(j) : j;
-  }
-
-  /** At an 'e'/'E': optional sign, digits. Missing digits are caught when the value is read. */
-  #exponent(i: number): number {
-    let j = i + 1;
-    const c = this.src.charCodeAt(j);
-    if (c === CH_PLUS || c === CH_MINUS) j++;
-    while (isDecimal(this.src.charCodeAt(j))) j++;
     return j;
   }
 
@@ -502,18 +377,4 @@ export class Lexer {
     this.comments.push({ text: src.slice(i, j), pos: startPos, endLine: this.#line });
     return j;
   }
-}
-
-/** A heredoc closing line: optional whitespace, the anchor, optional carriage returns. */
-function closesHeredoc(src: string, from: number, to: number, anchor: string): boolean {
-  let k = from;
-  while (k < to) {
-    const c = src.charCodeAt(k);
-    if (c === CH_SPACE || c === CH_TAB || c === 11 || c === 12 || c === CH_CR) k++;
-    else break;
-  }
-  if (!src.startsWith(anchor, k)) return false;
-  k += anchor.length;
-  while (k < to && src.charCodeAt(k) === CH_CR) k++;
-  return k === to;
 }
