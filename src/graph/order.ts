@@ -6,10 +6,21 @@
 import { ConvergeError } from '../errors.js';
 import type { ResourceGraph } from './nodes.js';
 
-/** What `id` must wait for: its dependencies, then its children. */
-function* waitsFor(graph: ResourceGraph, id: string, withChildren: boolean): Generator<string> {
-  yield* graph.deps.get(id) ?? [];
-  if (withChildren) yield* graph.get(id)?.children ?? [];
+/** A depth-first stack frame: a node and a cursor over what it waits for. */
+interface Frame {
+  readonly id: string;
+  readonly next: readonly string[];
+  at: number;
+}
+
+const NONE: readonly string[] = [];
+
+/** What `id` must wait for: its dependencies, then (optionally) its children. */
+function frame(graph: ResourceGraph, id: string, withChildren: boolean): Frame {
+  const deps = graph.deps.get(id);
+  const children = withChildren ? (graph.get(id)?.children ?? NONE) : NONE;
+  const next = deps === undefined || deps.size === 0 ? children : children.length === 0 ? [...deps] : [...deps, ...children];
+  return { id, next, at: 0 };
 }
 
 /**
@@ -21,21 +32,20 @@ export function finishOrder(graph: ResourceGraph): Map<string, number> {
   const onStack = new Set<string>();
   for (const start of graph.nodes.keys()) {
     if (position.has(start)) continue;
-    const stack: { id: string; it: Iterator<string> }[] = [{ id: start, it: waitsFor(graph, start, true) }];
+    const stack: Frame[] = [frame(graph, start, true)];
     onStack.add(start);
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const next = top.it.next();
-      if (next.done === true) {
+      if (top.at >= top.next.length) {
         stack.pop();
         onStack.delete(top.id);
         position.set(top.id, position.size);
         continue;
       }
-      const id = next.value;
+      const id = top.next[top.at++]!;
       if (position.has(id) || onStack.has(id) || !graph.has(id)) continue;
       onStack.add(id);
-      stack.push({ id, it: waitsFor(graph, id, true) });
+      stack.push(frame(graph, id, true));
     }
   }
   return position;
@@ -59,23 +69,22 @@ function findCycle(graph: ResourceGraph, withChildren: boolean): string[] | unde
   const onStack = new Map<string, number>();
   for (const start of graph.nodes.keys()) {
     if (done.has(start)) continue;
-    const stack: { id: string; it: Iterator<string> }[] = [{ id: start, it: waitsFor(graph, start, withChildren) }];
+    const stack: Frame[] = [frame(graph, start, withChildren)];
     onStack.set(start, 0);
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const next = top.it.next();
-      if (next.done === true) {
+      if (top.at >= top.next.length) {
         stack.pop();
         onStack.delete(top.id);
         done.add(top.id);
         continue;
       }
-      const id = next.value;
+      const id = top.next[top.at++]!;
       const at = onStack.get(id);
       if (at !== undefined) return stack.slice(at).map((frame) => frame.id);
       if (done.has(id) || !graph.has(id)) continue;
       onStack.set(id, stack.length);
-      stack.push({ id, it: waitsFor(graph, id, withChildren) });
+      stack.push(frame(graph, id, withChildren));
     }
   }
   return undefined;

@@ -117,3 +117,12 @@ test('load - inline content resolves modules against its location', async (t) =>
   const graph = await graphJob({ ...spec(dir, 'lib/main.hcl'), content: 'module "sub.hcl" "s" {}\n' });
   t.true(graph.vertices.some((v) => v.id === 'root/module.s/task.t'));
 });
+
+test('validate - renders and decodes every node: unknown fields and missing params are caught', async (t) => {
+  const typo = await loadError(t, { 'main.hcl': 'file.content "x" {\n  destinaton = "x.txt"\n}\n' });
+  t.is(typo.code, 'CNV_ERR_FIELD_UNKNOWN');
+  t.regex(typo.message, /main\.hcl:\d+:\d+: .*I don't have a field named "destinaton"\. Maybe you meant: destination/s);
+  const required = await loadError(t, { 'main.hcl': 'param "test" {}\n' });
+  t.is(required.code, 'CNV_ERR_PARAM_REQUIRED');
+  t.regex(required.message, /test param is required/);
+});
