@@ -129,6 +129,13 @@ export function parseNumber(text: string): Decoded<number> {
     if (!/^(0[xXoObB]_?)?[0-9a-fA-F]+(_[0-9a-fA-F]+)*(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(body)) return illegal;
     body = body.replaceAll('_', '');
   }
+  const hexFloat = /^0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)$/.exec(body);
+  if (hexFloat) {
+    const [, int = '', frac = '', exp] = hexFloat;
+    if (int === '' && frac === '') return illegal;
+    const mantissa = Number.parseInt(`${int}${frac}` || '0', 16) / 16 ** frac.length;
+    return { ok: true, value: sign * mantissa * 2 ** Number(exp) };
+  }
   const prefixed = /^0([xXoObB])(.+)$/.exec(body);
   if (prefixed) {
     const radix = { x: 16, o: 8, b: 2 }[prefixed[1]!.toLowerCase() as 'x' | 'o' | 'b'];

@@ -35,7 +35,7 @@ test(renders, 'a{{"b\\t\\u00e9\\x41"}}c', undefined, 'ab\téAc');
 test(renders, '{{`raw\\n{{x}}`}}', undefined, 'raw\\n{{x}}');
 test(renders, "{{'a'}} {{'\\n'}}", undefined, '97 10');
 test(renders, '{{0x1F}} {{0o17}} {{017}} {{0b101}} {{1_000}} {{-5}} {{+3}}', undefined, '31 15 15 5 1000 -5 3');
-test(renders, '{{1.5}} {{.5}} {{1e-7}} {{-2.25}}', undefined, '1.5 0.5 1e-07 -2.25');
+test(renders, '{{1.5}} {{.5}} {{1e-7}} {{-2.25}} {{0x1p-2}} {{0x1.8p1}}', undefined, '1.5 0.5 1e-07 -2.25 0.25 3');
 test(renders, '{{true}} {{false}}', undefined, 'true false');
 test(renders, '"\\xc3\\xa9" is {{"\\xc3\\xa9"}}', undefined, '"\\xc3\\xa9" is é');
 test(renders, 'no actions at all }} {', undefined, 'no actions at all }} {');
