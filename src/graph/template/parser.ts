@@ -233,7 +233,7 @@ class Parser {
       if (t.type === end) break;
       if (!OPERAND_START.has(t.type)) this.#unexpected(t, context);
       this.#backup();
-      cmds.push(this.#command(context));
+      cmds.push(this.#command());
     }
     if (cmds.length === 0) this.#fail(start.pos, `missing value for ${context}`);
     for (let i = 1; i < cmds.length; i++) {
@@ -245,7 +245,7 @@ class Parser {
     return { pos: start.pos, isAssign, decl, cmds };
   }
 
-  #command(context: string): CommandNode {
+  #command(): CommandNode {
     const pos = this.#peekNonSpace().pos;
     const args: ArgNode[] = [];
     for (;;) {
@@ -258,8 +258,7 @@ class Parser {
       else if (t.type !== 'pipe') this.#unexpected(t, 'operand');
       break;
     }
-    if (args.length === 0) this.#fail(pos, `empty command`);
-    void context;
+    if (args.length === 0) this.#fail(pos, 'empty command');
     return { pos, args };
   }
 
