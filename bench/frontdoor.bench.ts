@@ -6,7 +6,7 @@
  * kind), p99 total time, and the server's peak RSS. Then the per-event cost of the whole path
  * (worker -> front door -> client) against an in-process walk of the same graph.
  *
- * Options: --rounds N (rounds per C, default 2), --only C.
+ * Options: --rounds N (rounds per C, default 2), --only C, --max-running N (the queue's running limit).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -126,7 +126,7 @@ async function serverMain(): Promise<void> {
     token: TOKEN,
     cwd,
     logger: SILENT_LOGGER,
-    queue: { maxWaiting: 512 },
+    queue: { maxWaiting: 512, ...(argValue('--max-running') === undefined ? {} : { maxRunning: Number(argValue('--max-running')) }) },
   });
   try {
     // Warm the worker threads.
