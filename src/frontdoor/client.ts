@@ -4,6 +4,8 @@
  * iterables (with backpressure: the server only sends as fast as the caller reads), and turns gRPC
  * failures back into ConvergeErrors with the server's own error code.
  */
+import { isIP } from 'node:net';
+import { checkServerIdentity } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { ConvergeError, isErrorCode, type ErrorCode } from '../errors.js';
 import { mintToken } from '../jwt.js';
@@ -90,6 +92,15 @@ export function fromServiceError(error: unknown, address: string): ConvergeError
   return new ConvergeError(code, message, { grpcCode: service.code });
 }
 
+const TLS_NAME_FOR_IP_TARGETS = 'converge.invalid';
+
+function hostOf(address: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(address);
+  if (bracketed !== null) return bracketed[1]!;
+  const colon = address.lastIndexOf(':');
+  return colon < 0 ? address : address.slice(0, colon);
+}
+
 function normaliseAddress(address: string): string {
   return address.startsWith(':') ? `127.0.0.1${address}` : address;
 }
@@ -131,11 +142,19 @@ export class ConvergeClient {
   constructor(options: ClientOptions = {}) {
     this.address = normaliseAddress(options.address ?? '127.0.0.1:4774');
     this.#token = options.token ?? null;
-    const credentials =
-      options.useSsl === true || options.caFile !== undefined
-        ? grpc.credentials.createSsl(options.caFile === undefined ? null : loadClientCa(options.caFile))
-        : grpc.credentials.createInsecure();
+    const useTls = options.useSsl === true || options.caFile !== undefined;
+    const host = hostOf(this.address);
     const channelOptions: grpc.ChannelOptions = options.ownConnection === true ? { 'grpc.use_local_subchannel_pool': 1 } : {};
+    let verify: grpc.VerifyOptions = {};
+    if (useTls && isIP(host) !== 0) {
+      // grpc-js would send the IP address as the TLS server name, which Node deprecates (DEP0123) and
+      // prints to the user. Send a neutral name instead, and check the certificate against the IP.
+      channelOptions['grpc.ssl_target_name_override'] = TLS_NAME_FOR_IP_TARGETS;
+      verify = { checkServerIdentity: (_name, cert) => checkServerIdentity(host, cert) };
+    }
+    const credentials = useTls
+      ? grpc.credentials.createSsl(options.caFile === undefined ? null : loadClientCa(options.caFile), null, null, verify)
+      : grpc.credentials.createInsecure();
     const pb = loadConvergeProto().pb;
     const executor = new pb.Executor(this.address, credentials, channelOptions);
     // One channel for all services: the other stubs reuse the executor's.

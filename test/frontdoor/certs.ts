@@ -12,7 +12,8 @@ export interface TestCerts {
   readonly keyFile: string;
 }
 
-export function makeCerts(dir: string): TestCerts {
+/** `san` is the server certificate's subjectAltName (tests pass a wrong one to check verification). */
+export function makeCerts(dir: string, san = 'IP:127.0.0.1'): TestCerts {
   const out = path.join(dir, 'out');
   fs.mkdirSync(out, { recursive: true });
   const file = (name: string): string => path.join(out, name);
@@ -23,7 +24,7 @@ export function makeCerts(dir: string): TestCerts {
   run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('127.0.0.1.key'), '-out', file('127.0.0.1.csr'), '-subj', '/CN=127.0.0.1');
   fs.writeFileSync(
     file('127.0.0.1.ext'),
-    'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
+    `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
   );
   run('x509', '-req', '-in', file('127.0.0.1.csr'), '-CA', file('your-company.crt'), '-CAkey', file('your-company.key'), '-CAcreateserial', '-out', file('127.0.0.1.crt'), '-days', '30', '-sha256', '-extfile', file('127.0.0.1.ext'));
   return { caFile: file('your-company.crt'), certFile: file('127.0.0.1.crt'), keyFile: file('127.0.0.1.key') };

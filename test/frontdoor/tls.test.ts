@@ -60,3 +60,9 @@ test('TLS - a missing or wrong file fails at start-up, naming it', async (t) => 
   });
   await t.throwsAsync(serve(t, { noToken: true, tls: { ...certs, keyFile: certs.certFile } }), { code: 'CNV_ERR_TLS_CONFIG' });
 });
+
+test('TLS - a certificate for another address is refused by the client', async (t) => {
+  const certs = makeCerts(tempDir(t), 'IP:10.1.2.3');
+  const server = await serve(t, { noToken: true, tls: certs });
+  await t.throwsAsync(client(t, server, { useSsl: true, caFile: certs.caFile }).ping(), { code: 'CNV_ERR_SERVER_UNREACHABLE' });
+});
