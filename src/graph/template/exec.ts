@@ -35,8 +35,11 @@ class State {
   out = '';
   readonly #funcs: FuncMap;
   readonly #fail: ExecFail;
+  // The variable stack. Entries at or above #size are stale; shrinking is just moving #size, which is
+  // much cheaper than truncating arrays on every control structure and range iteration.
   readonly #names: string[] = ['$'];
   readonly #values: unknown[];
+  #size = 1;
 
   constructor(dot: unknown, funcs: FuncMap, fail: ExecFail) {
     this.#values = [dot];
@@ -47,24 +50,25 @@ class State {
   // --- variables ----------------------------------------------------------------------------------
 
   #push(name: string, value: unknown): void {
-    this.#names.push(name);
-    this.#values.push(value);
+    this.#names[this.#size] = name;
+    this.#values[this.#size] = value;
+    this.#size++;
   }
 
   #pop(mark: number): void {
-    this.#names.length = mark;
-    this.#values.length = mark;
+    this.#size = mark;
   }
 
-  #varIndex(name: string, node: ArgNode | PipeNode & { pos: number }, at: string): number {
-    for (let i = this.#names.length - 1; i >= 0; i--) if (this.#names[i] === name) return i;
-    this.#fail(node.pos, at, `undefined variable: ${name}`);
+  #varIndex(name: string, pos: number, at: () => string): number {
+    for (let i = this.#size - 1; i >= 0; i--) if (this.#names[i] === name) return i;
+    this.#fail(pos, at(), `undefined variable: ${name}`);
   }
 
   // --- walking ------------------------------------------------------------------------------------
 
   walk(dot: unknown, list: ListNode): Signal {
-    for (const node of list) {
+    for (let i = 0; i < list.length; i++) {
+      const node = list[i]!;
       switch (node.kind) {
         case 'text':
           this.out += node.text;
@@ -106,7 +110,7 @@ class State {
   }
 
   #walkIfOrWith(dot: unknown, node: IfNode): Signal {
-    const mark = this.#names.length;
+    const mark = this.#size;
     const value = this.#evalPipeline(dot, node.pipe);
     let signal: Signal = NORMAL;
     if (isTrue(value)) signal = this.walk(node.kind === 'with' ? value : dot, node.list);
@@ -116,10 +120,10 @@ class State {
   }
 
   #walkRange(dot: unknown, node: RangeNode): Signal {
-    const mark = this.#names.length;
+    const mark = this.#size;
     const value = this.#evalPipeline(dot, node.pipe);
     const decl = node.pipe.decl;
-    const top = this.#names.length;
+    const top = this.#size;
     const one = (index: unknown, elem: unknown): Signal => {
       if (decl.length > 0) {
         if (node.pipe.isAssign) this.#setVar(decl[0]!, decl.length > 1 ? index : elem, node.pipe);
@@ -129,7 +133,7 @@ class State {
         if (node.pipe.isAssign) this.#setVar(decl[1]!, elem, node.pipe);
         else this.#values[top - 2] = index;
       }
-      const inner = this.#names.length;
+      const inner = this.#size;
       const signal = this.walk(elem, node.list);
       this.#pop(inner);
       return signal;
@@ -171,17 +175,19 @@ class State {
   }
 
   #setVar(name: string, value: unknown, pipe: PipeNode): void {
-    this.#values[this.#varIndex(name, pipe, pipeText(pipe))] = value;
+    this.#values[this.#varIndex(name, pipe.pos, () => pipeText(pipe))] = value;
   }
 
   // --- evaluation ---------------------------------------------------------------------------------
 
   #evalPipeline(dot: unknown, pipe: PipeNode): unknown {
     let value: Piped = MISSING;
-    for (const cmd of pipe.cmds) value = this.#evalCommand(dot, cmd, value);
-    for (const name of pipe.decl) {
-      if (pipe.isAssign) this.#setVar(name, value, pipe);
-      else this.#push(name, value);
+    const cmds = pipe.cmds;
+    for (let i = 0; i < cmds.length; i++) value = this.#evalCommand(dot, cmds[i]!, value);
+    const decl = pipe.decl;
+    for (let i = 0; i < decl.length; i++) {
+      if (pipe.isAssign) this.#setVar(decl[i]!, value, pipe);
+      else this.#push(decl[i]!, value);
     }
     return value;
   }
@@ -247,7 +253,7 @@ class State {
   }
 
   #evalVariable(dot: unknown, node: ArgNode & { kind: 'variable' }, args: readonly ArgNode[], final: Piped): unknown {
-    const value = this.#values[this.#varIndex(node.name, node, argString(node))];
+    const value = this.#values[this.#varIndex(node.name, node.pos, () => argString(node))];
     if (node.idents.length === 0) {
       if (args.length > 1 || final !== MISSING) {
         this.#fail(node.pos, argString(node), `can't give argument to non-function ${argString(node)}`);
@@ -278,8 +284,7 @@ class State {
 
   #evalField(dot: unknown, name: string, node: ArgNode, args: readonly ArgNode[], final: Piped, receiver: unknown): unknown {
     if (receiver === undefined) return undefined;
-    const at = argString(node);
-    if (receiver === null) this.#fail(node.pos, at, `nil pointer evaluating interface {}.${name}`);
+    if (receiver === null) this.#fail(node.pos, argString(node), `nil pointer evaluating interface {}.${name}`);
     const hasArgs = args.length > 1 || final !== MISSING;
     const kind = goKind(receiver);
     if (kind === 'struct') {
@@ -288,15 +293,15 @@ class State {
         if (typeof member === 'function') {
           return this.#evalCall(dot, (...a: unknown[]) => (member as TemplateFunc).apply(receiver, a), node, name, args, final);
         }
-        if (hasArgs) this.#fail(node.pos, at, `${name} has arguments but cannot be invoked as function`);
+        if (hasArgs) this.#fail(node.pos, argString(node), `${name} has arguments but cannot be invoked as function`);
         return member;
       }
     } else if (kind === 'map') {
-      if (hasArgs) this.#fail(node.pos, at, `${name} is not a method but has arguments`);
+      if (hasArgs) this.#fail(node.pos, argString(node), `${name} is not a method but has arguments`);
       const map = receiver as Record<string, unknown>;
       return Object.hasOwn(map, name) ? map[name] : undefined;
     }
-    this.#fail(node.pos, at, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
+    this.#fail(node.pos, argString(node), `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
   }
 
   #evalFunction(dot: unknown, node: ArgNode & { kind: 'identifier' }, args: readonly ArgNode[], final: Piped): unknown {

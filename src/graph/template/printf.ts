@@ -53,9 +53,10 @@ function blankSpec(): Spec {
 }
 
 function formatInt(n: number | bigint, verb: string, spec: Spec): string | null {
-  const big = BigInt(n);
-  const neg = big < 0n;
-  const abs = neg ? -big : big;
+  // Safe integers stay numbers (BigInt is slow); only bigint inputs take the bigint path.
+  const neg = n < 0;
+  const abs: number | bigint = typeof n === 'bigint' ? (neg ? -n : n) : Math.abs(n);
+  const value = Number(n);
   let digits: string;
   let prefix = '';
   switch (verb) {
@@ -82,9 +83,9 @@ function formatInt(n: number | bigint, verb: string, spec: Spec): string | null 
       if (spec.sharp) prefix = '0X';
       break;
     case 'c':
-      return pad(String.fromCodePoint(Number(abs) > 0x10ffff ? 0xfffd : Number(big < 0n ? 0xfffd : abs)), spec);
+      return pad(String.fromCodePoint(neg || Number(abs) > 0x10ffff ? 0xfffd : Number(abs)), spec);
     case 'q':
-      return pad(quoteRune(Number(big), spec.plus), spec);
+      return pad(quoteRune(value, spec.plus), spec);
     case 'U': {
       const hex = abs.toString(16).toUpperCase().padStart(4, '0');
       let s = `U+${hex}`;
@@ -95,7 +96,7 @@ function formatInt(n: number | bigint, verb: string, spec: Spec): string | null 
       return null;
   }
   if (spec.prec >= 0) {
-    digits = spec.prec === 0 && abs === 0n ? '' : digits.padStart(spec.prec, '0');
+    digits = spec.prec === 0 && value === 0 ? '' : digits.padStart(spec.prec, '0');
   }
   const sign = neg ? '-' : spec.plus && verb !== 'v' ? '+' : spec.space ? ' ' : '';
   return padNumber(sign, prefix + digits, spec, spec.prec < 0);
