@@ -113,16 +113,23 @@ export class Run {
 export interface RunRegistryOptions {
   /** Finished runs kept for later reading; the oldest are dropped first. @default 100 */
   readonly retainFinished?: number;
+  /**
+   * Events kept across finished runs, so a few huge runs cannot hold memory either; the oldest finished
+   * runs are dropped first. Running runs are never dropped. @default 200_000
+   */
+  readonly retainEvents?: number;
 }
 
 /** Creates runs with unique ids and keeps recent ones. */
 export class RunRegistry {
   readonly #runs = new Map<string, Run>();
   readonly #retain: number;
+  readonly #retainEvents: number;
   #counter = 0;
 
   constructor(options: RunRegistryOptions = {}) {
     this.#retain = options.retainFinished ?? 100;
+    this.#retainEvents = options.retainEvents ?? 200_000;
   }
 
   create(kind: JobKind, location: string): Run {
@@ -146,13 +153,19 @@ export class RunRegistry {
 
   #prune(): void {
     let finished = 0;
-    for (const run of this.#runs.values()) if (run.state === 'done') finished += 1;
+    let events = 0;
+    for (const run of this.#runs.values()) {
+      if (run.state !== 'done') continue;
+      finished += 1;
+      events += run.eventCount;
+    }
     // Map iteration is insertion order, so the first finished runs met are the oldest.
     for (const [id, run] of this.#runs) {
-      if (finished <= this.#retain) break;
+      if (finished <= this.#retain && events <= this.#retainEvents) break;
       if (run.state === 'done') {
         this.#runs.delete(id);
         finished -= 1;
+        events -= run.eventCount;
       }
     }
   }
