@@ -49,7 +49,8 @@ export class ProgressLine {
   }
 
   draw(): void {
-    const columns = this.#stream.columns ?? 80;
+    // A pseudo-terminal without a size reports 0 columns.
+    const columns = this.#stream.columns > 0 ? this.#stream.columns : 80;
     let line = this.text();
     if (line.length >= columns) line = line.slice(0, Math.max(0, columns - 2)) + '…';
     this.#stream.write(`\r\x1b[2K${line}`);
