@@ -64,3 +64,37 @@ test('ping - an unreachable server fails with exit 1', async (t) => {
   t.is(result.code, 1);
   t.regex(result.stderr, /level="FATAL"/);
 });
+
+test('server --use-ssl + ping/plan with --use-ssl --ca-file; a client without TLS fails', async (t) => {
+  const dir = scratchDir(t, 'two.hcl');
+  const openssl = (...args: string[]): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const child = spawn('openssl', args, { cwd: dir, stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`openssl ${args[0]} exited ${code}`))));
+    });
+  await openssl('req', '-x509', '-newkey', 'rsa:2048', '-sha256', '-days', '2', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=Test CA');
+  await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  fs.writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  await openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-sha256', '-extfile', 'server.ext');
+  const { port } = await startServer(t, dir, ['--no-token', '--use-ssl', '--cert-file', 'server.crt', '--key-file', 'server.key']);
+  const addr = `127.0.0.1:${port}`;
+  const ping = await runCli(['ping', '--no-token', '--rpc-addr', addr, '--use-ssl', '--ca-file', 'ca.crt'], dir);
+  t.is(ping.code, 0, ping.stderr);
+  t.is(ping.stdout, 'pong\n');
+  const plan = await runCli(['plan', '--nocolor', '--no-token', '--rpc-addr', addr, '--use-ssl', '--ca-file', 'ca.crt', 'two.hcl'], dir);
+  t.is(plan.code, 0, plan.stderr);
+  t.true(plan.stdout.endsWith('\nSummary: 0 errors, 2 changes\n'));
+  const plaintext = await runCli(['ping', '--no-token', '--rpc-addr', addr], dir);
+  t.is(plaintext.code, 1);
+});
+
+test('server - --use-ssl without a key, and a --root that is not a directory, are usage errors', async (t) => {
+  const dir = scratchDir(t, 'two.hcl');
+  const noKey = await runCli(['server', '--rpc-addr', '127.0.0.1:0', '--use-ssl', '--cert-file', 'x.crt'], dir);
+  t.is(noKey.code, 255);
+  t.regex(noKey.stderr, /--use-ssl needs both --cert-file and --key-file/);
+  const badRoot = await runCli(['server', '--rpc-addr', '127.0.0.1:0', '--root', 'two.hcl'], dir);
+  t.is(badRoot.code, 255);
+  t.regex(badRoot.stderr, /--root two\.hcl is not a directory/);
+});
