@@ -167,11 +167,12 @@ class State {
     } else if (kind !== 'invalid' && kind !== 'nil') {
       this.#fail(node.pos, pipeText(node.pipe), `range can't iterate over ${formatValue(value)}`);
     }
-    // break/continue inside the body end at this range; in its else branch they belong to an
-    // enclosing range, so that branch's signal is passed on.
+    // break/continue inside the body end at this range. In its else branch they belong to an
+    // enclosing range, but Go ends a range statement on any break raised inside it, else branch
+    // included; so only a continue is passed on, as in Go.
     const after = !ran && node.elseList !== null ? this.walk(dot, node.elseList) : NORMAL;
     this.#pop(mark);
-    return after;
+    return after === CONTINUE ? CONTINUE : NORMAL;
   }
 
   #setVar(name: string, value: unknown, pipe: PipeNode): void {

@@ -142,3 +142,52 @@ export function formatFloat(v: number, verb: 'e' | 'E' | 'f' | 'F' | 'g' | 'G', 
   }
   return neg ? `-${body}` : body;
 }
+
+/**
+ * strconv 'x'/'X' formatting (fmt's %x on floats): `0x1.8p+01`, hexadecimal mantissa normalised to
+ * 1.x, binary exponent with at least two digits. prec -1 means as many hex digits as needed.
+ */
+export function formatHexFloat(v: number, upper: boolean, prec: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  const neg = v < 0 || Object.is(v, -0);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(v));
+  const bits = view.getBigUint64(0);
+  let exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & 0xfffffffffffffn;
+  if (exp === 0 && mant === 0n) {
+    exp = 0;
+  } else if (exp === 0) {
+    // Subnormal: shift until the implicit leading 1 appears.
+    exp = -1022;
+    while ((mant & (1n << 52n)) === 0n) {
+      mant <<= 1n;
+      exp--;
+    }
+    mant &= 0xfffffffffffffn;
+  } else {
+    exp -= 1023;
+  }
+  const lead = v === 0 ? '0' : '1';
+  let frac = mant.toString(16).padStart(13, '0');
+  if (prec < 0) frac = frac.replace(/0+$/, '');
+  else if (prec < 13) {
+    // Round the 52-bit fraction to `prec` hex digits, half to even.
+    const drop = BigInt((13 - prec) * 4);
+    const full = (1n << 52n) | mant;
+    let kept = full >> drop;
+    const rest = full & ((1n << drop) - 1n);
+    const half = 1n << (drop - 1n);
+    if (rest > half || (rest === half && (kept & 1n) === 1n)) kept += 1n;
+    if (kept >> BigInt(prec * 4) >= 2n) {
+      kept >>= 1n;
+      exp++;
+    }
+    frac = prec === 0 ? '' : (kept & ((1n << BigInt(prec * 4)) - 1n)).toString(16).padStart(prec, '0');
+  } else frac = frac.padEnd(prec, '0');
+  const e = Math.abs(exp);
+  let out = `0x${lead}${frac === '' ? '' : `.${frac}`}p${exp < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
+  if (upper) out = out.toUpperCase();
+  return neg ? `-${out}` : out;
+}

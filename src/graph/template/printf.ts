@@ -4,7 +4,7 @@
  * precision (also `*`), explicit operand indexes (`%[2]d`), and Go's in-band error notes (`%!d(string=x)`, `%!d(MISSING)`,
  * `%!(EXTRA int=1)`). Lists, maps and structs apply the verb to each element, as fmt does.
  */
-import { formatFloat } from './floats.js';
+import { formatFloat, formatHexFloat } from './floats.js';
 import { goQuote, quoteRune } from './quote.js';
 import { goKind, goTypeName, sortedKeys, structFields } from './values.js';
 
@@ -43,9 +43,10 @@ function padNumber(sign: string, digits: string, spec: Spec, zeroOk: boolean): s
   return pad(sign + digits, { ...spec, zero: false });
 }
 
-function badVerb(verb: string, v: unknown): string {
+/** `%!d(string=x)`: as fmt does, the operand is printed with %v under the same flags, width and precision. */
+function badVerb(verb: string, v: unknown, spec: Spec): string {
   if (v === null || v === undefined) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${goTypeName(v)}=${formatArg(v, 'v', blankSpec())})`;
+  return `%!${verb}(${goTypeName(v)}=${formatArg(v, 'v', spec)})`;
 }
 
 function blankSpec(): Spec {
@@ -117,6 +118,10 @@ function formatFloatVerb(v: number, verb: string, spec: Spec): string | null {
     case 'f':
     case 'F':
       body = formatFloat(v, verb, spec.prec < 0 ? 6 : spec.prec);
+      break;
+    case 'x':
+    case 'X':
+      body = formatHexFloat(v, verb === 'X', spec.prec);
       break;
     default:
       return null;
@@ -206,15 +211,15 @@ function formatArg(v: unknown, verb: string, spec: Spec): string {
   switch (goKind(v)) {
     case 'invalid':
     case 'nil':
-      return verb === 'v' ? pad('<nil>', spec) : badVerb(verb, v);
+      return verb === 'v' ? pad('<nil>', spec) : badVerb(verb, v, spec);
     case 'bool':
-      return verb === 'v' || verb === 't' ? pad(String(v), spec) : badVerb(verb, v);
+      return verb === 'v' || verb === 't' ? pad(String(v), spec) : badVerb(verb, v, spec);
     case 'int':
-      return formatInt(v as number | bigint, verb, spec) ?? badVerb(verb, v);
+      return formatInt(v as number | bigint, verb, spec) ?? badVerb(verb, v, spec);
     case 'float64':
-      return formatFloatVerb(v as number, verb, spec) ?? badVerb(verb, v);
+      return formatFloatVerb(v as number, verb, spec) ?? badVerb(verb, v, spec);
     case 'string':
-      return formatString(v as string, verb, spec) ?? badVerb(verb, v);
+      return formatString(v as string, verb, spec) ?? badVerb(verb, v, spec);
     case 'slice': {
       const items = (v as unknown[]).map((e) => formatArg(e === undefined ? null : e, verb, spec));
       return `[${items.join(' ')}]`;
@@ -234,7 +239,7 @@ function formatArg(v: unknown, verb: string, spec: Spec): string {
       return `&{${parts.join(' ')}}`;
     }
     case 'func':
-      return verb === 'v' ? pad('<func>', spec) : badVerb(verb, v);
+      return verb === 'v' ? pad('<func>', spec) : badVerb(verb, v, spec);
   }
 }
 

@@ -100,7 +100,8 @@ test(renders, '{{range 3}}{{.}}{{end}}', undefined, '012');
 test(renders, '{{range .}}{{if eq . 2}}{{continue}}{{end}}{{if eq . 4}}{{break}}{{end}}{{.}}{{end}}', [1, 2, 3, 4, 5], '13');
 test(renders, '{{range .}}{{range .}}{{if eq . 2}}{{break}}{{end}}{{.}}{{end}};{{end}}', [[1, 2, 3], [4]], '1;4;');
 test(renders, '{{$i := 0}}{{range .}}{{$i = .}}{{end}}{{$i}}', [7, 8, 9], '9');
-test(renders, '{{range .}}[{{range .}}{{.}}{{else}}empty{{break}}{{end}}]{{end}}after', [[1], [], [2]], '[1][emptyafter');
+test(renders, '{{range .}}[{{range .}}{{.}}{{else}}empty{{break}}{{end}}]{{end}}after', [[1], [], [2]], '[1][empty][2]after');
+test(renders, '{{range .}}[{{range .}}{{.}}{{else}}empty{{continue}}{{end}}]{{end}}after', [[1], [], [2]], '[1][empty[2]after');
 test(renders, '{{range $i, $v := .}}{{$x := $i}}{{$x}}{{end}}', ['a', 'b'], '01');
 
 // and / or / not return the deciding value and short-circuit
