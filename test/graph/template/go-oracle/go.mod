@@ -1,0 +1,3 @@
+module converge.test/gooracle
+
+go 1.19
