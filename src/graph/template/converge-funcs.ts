@@ -42,8 +42,17 @@ const JSON_HTML_ESCAPES: Readonly<Record<string, string>> = {
   '\u2029': '\\u2029',
 };
 
+/** Go's encoder (as the original was built) writes \b and \f as \u0008 and \u000c. */
+function goEscape(pair: string): string {
+  if (pair === '\\b') return '\\u0008';
+  if (pair === '\\f') return '\\u000c';
+  return pair;
+}
+
 function jsonString(s: string): string {
-  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => JSON_HTML_ESCAPES[c]!);
+  return JSON.stringify(s)
+    .replace(/\\./g, goEscape)
+    .replace(/[<>&\u2028\u2029]/g, (c) => JSON_HTML_ESCAPES[c]!);
 }
 
 function marshal(value: unknown): string {

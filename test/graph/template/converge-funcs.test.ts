@@ -65,6 +65,7 @@ test('jsonify() - json.Marshal: sorted map keys, no spaces, HTML-safe escapes', 
   t.is(jsonify({ b: [1, 'x'], a: { d: null, c: true } }), '{"a":{"c":true,"d":null},"b":[1,"x"]}');
   t.is(jsonify('<a&b>'), '"\\u003ca\\u0026b\\u003e"');
   t.is(jsonify('line\nbreak\t"q"\u2028'), '"line\\nbreak\\t\\"q\\"\\u2028"');
+  t.is(jsonify('\x01\b\f\\b'), '"\\u0001\\u0008\\u000c\\\\b"');
   t.is(jsonify(1.5), '1.5');
   t.is(jsonify(1e21), '1e+21');
   t.is(jsonify(1e-7), '1e-7');
