@@ -17,6 +17,9 @@ import { loadConvergeProto } from './proto.js';
 import { addLazyReflection } from './reflection.js';
 import { ERROR_CODE_METADATA, mapError } from './status-map.js';
 
+/** Messages buffered per gRPC client before the pump waits for it to drain. */
+export const MAX_BUFFERED_MESSAGES = 256;
+
 type StreamCall = grpc.ServerWritableStream<Record<string, unknown>, Record<string, unknown>>;
 type UnaryCall = grpc.ServerUnaryCall<Record<string, unknown>, Record<string, unknown>>;
 type UnaryCallback = grpc.sendUnaryData<Record<string, unknown>>;
@@ -42,7 +45,13 @@ function grpcSink(call: StreamCall): EventSink {
       if (headers.edges !== undefined) metadata.set('edges', JSON.stringify(headers.edges));
       call.sendMetadata(metadata);
     },
-    write: (message) => call.write(message),
+    // grpc-js's stream buffers only 16 messages before asking for a drain, which turns every few events
+    // into a round trip through the event loop. A client may instead have up to this many messages
+    // buffered before the pump waits: still a fixed bound per client.
+    write: (message) => {
+      call.write(message);
+      return call.writableLength < MAX_BUFFERED_MESSAGES;
+    },
     drained: () =>
       new Promise<void>((resolve) => {
         const done = (): void => {
