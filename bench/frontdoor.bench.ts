@@ -136,10 +136,10 @@ async function serverMain(): Promise<void> {
       const all: ClientSample[] = [];
       let failures = 0;
       let wallMs = 0;
-      let peakRss = process.memoryUsage().rss;
+      let peakRss = process.memoryUsage.rss();
       const sampler = setInterval(() => {
-        peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      }, 20);
+        peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      }, 50);
       for (let round = 0; round < rounds; round += 1) {
         const args = clients === 1 ? ['--clients', '1', '--sequential', '20'] : ['--clients', String(clients)];
         const result = await runClients(server.port, args);
