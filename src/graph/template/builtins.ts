@@ -165,10 +165,13 @@ function slice(args: unknown[]): unknown {
   return (item as unknown[]).slice(idx[0], idx[1]);
 }
 
-/** The text html/js/urlquery escape: a lone string argument as is, otherwise fmt.Sprint of all. */
+/**
+ * The text html/js/urlquery escape: a lone string argument as is, otherwise fmt.Sprint of all, where
+ * Go's template prints nil operands as `<no value>` (not fmt's `<nil>`).
+ */
 function evalArgs(args: unknown[]): string {
   if (args.length === 1 && typeof args[0] === 'string') return args[0];
-  return sprint(args);
+  return sprint(args.map((a) => (a === null || a === undefined ? '<no value>' : a)));
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {

@@ -26,8 +26,10 @@ type Signal = typeof NORMAL | typeof BREAK | typeof CONTINUE;
 
 /** Runs `list` with `dot` and returns the output text. */
 export function executeTree(list: ListNode, dot: unknown, funcs: FuncMap, fail: ExecFail): string {
-  const state = new State(dot, funcs, fail);
-  state.walk(dot, list);
+  // Go's Execute(w, nil) has no data at all, so a null dot behaves as a missing one: `.x` is <no value>.
+  const root = dot === null ? undefined : dot;
+  const state = new State(root, funcs, fail);
+  state.walk(root, list);
   return state.out;
 }
 

@@ -205,6 +205,11 @@ function goSyntax(v: unknown): string {
   }
 }
 
+/** An element of a list, map or struct: fmt prints a nil element as `<nil>` whatever the verb. */
+function formatElem(v: unknown, verb: string, spec: Spec): string {
+  return v === null || v === undefined ? pad('<nil>', spec) : formatArg(v, verb, spec);
+}
+
 function formatArg(v: unknown, verb: string, spec: Spec): string {
   if (verb === 'T') return pad(goTypeName(v), spec);
   if (verb === 'v' && spec.sharp) return pad(goSyntax(v), { ...spec, zero: false });
@@ -221,19 +226,19 @@ function formatArg(v: unknown, verb: string, spec: Spec): string {
     case 'string':
       return formatString(v as string, verb, spec) ?? badVerb(verb, v, spec);
     case 'slice': {
-      const items = (v as unknown[]).map((e) => formatArg(e === undefined ? null : e, verb, spec));
+      const items = (v as unknown[]).map((e) => formatElem(e, verb, spec));
       return `[${items.join(' ')}]`;
     }
     case 'map': {
       const m = v as Record<string, unknown>;
       return `map[${sortedKeys(m)
-        .map((k) => `${formatArg(k, verb, spec)}:${formatArg(m[k] === undefined ? null : m[k], verb, spec)}`)
+        .map((k) => `${formatArg(k, verb, spec)}:${formatElem(m[k], verb, spec)}`)
         .join(' ')}]`;
     }
     case 'struct': {
       const r = v as Record<string, unknown>;
       const parts = structFields(r).map((k) => {
-        const f = formatArg(r[k] === undefined ? null : r[k], verb, spec);
+        const f = formatElem(r[k], verb, spec);
         return spec.plus && verb === 'v' ? `${k}:${f}` : f;
       });
       return `&{${parts.join(' ')}}`;
