@@ -4,10 +4,16 @@
  */
 import type Docker from 'dockerode';
 import { dockerEngine, dockerFailure, joinSorted, mapText, type DockerEngine } from './docker-client.js';
-import { drifted, driftDiffs, driftWarning, type FieldComparison } from './docker-drift.js';
-import { makeStatus, textDiff } from './status.js';
+import { drifted, type FieldComparison } from './docker-drift.js';
 import {
-  StatusLevel,
+  applyPresence,
+  planPresence,
+  presenceFields,
+  presenceSettings,
+  type PresenceState,
+  type PresenceTarget,
+} from './docker-presence.js';
+import {
   type DecodedFields,
   type PrepareContext,
   type ResourceDefinition,
@@ -15,8 +21,6 @@ import {
   type RunContext,
   type Task,
 } from './types.js';
-
-type State = 'present' | 'absent';
 
 /** One `ipam_config` block. */
 export interface IpamConfig {
@@ -35,7 +39,7 @@ interface NetworkSpec {
   readonly ipamConfig: readonly IpamConfig[];
   readonly internal: boolean;
   readonly ipv6: boolean;
-  readonly state: State;
+  readonly state: PresenceState;
   readonly force: boolean;
 }
 
@@ -72,11 +76,24 @@ function fromEngine(config: EngineIpamConfig): IpamConfig {
 class DockerNetwork implements Task {
   readonly #engine: DockerEngine;
   readonly #spec: NetworkSpec;
+  readonly #target: PresenceTarget<Docker.NetworkInspectInfo>;
   #id = '';
 
   constructor(engine: DockerEngine, spec: NetworkSpec) {
     this.#engine = engine;
     this.#spec = spec;
+    const { name } = spec;
+    this.#target = {
+      noun: 'network',
+      name,
+      state: spec.state,
+      force: spec.force,
+      inspect: () => this.#inspect(),
+      compare: (network) => this.#compare(network),
+      remove: () => this.#engine.call(`remove network ${name}`, (api) => api.getNetwork(name).remove()),
+      create: () => this.#create(),
+      obstacles: async (network) => (await this.#gatewaysInUse(network)).map((g) => `gateway ${g} already in use`),
+    };
   }
 
   #inspect(): Promise<Docker.NetworkInspectInfo | undefined> {
@@ -121,83 +138,42 @@ class DockerNetwork implements Task {
   }
 
   async check(_ctx: RunContext): Promise<ResourceStatus> {
-    const spec = this.#spec;
     try {
       const network = await this.#inspect();
       this.#id = network?.Id ?? '';
-      const actualState: State = network === undefined ? 'absent' : 'present';
-      const diffs = { [spec.name]: textDiff(actualState, spec.state) };
-      if (spec.state === 'absent') {
-        const level = network === undefined ? StatusLevel.NoChange : StatusLevel.WillChange;
-        return makeStatus(level, { messages: [`network ${spec.name} is ${actualState}`], diffs });
-      }
-      const drift = network === undefined ? [] : this.#compare(network);
-      const recreate = network !== undefined && spec.force && drift.length > 0;
-      if (network === undefined || recreate) {
-        const inUse = await this.#gatewaysInUse(network);
-        if (inUse.length > 0) {
-          return makeStatus(StatusLevel.CantChange, {
-            messages: inUse.map((g) => `gateway ${g} already in use`),
-            diffs: recreate ? { ...diffs, ...driftDiffs(drift) } : diffs,
-          });
-        }
-      }
-      if (network === undefined) {
-        return makeStatus(StatusLevel.WillChange, { messages: [`network ${spec.name} is absent`], diffs });
-      }
-      if (recreate) {
-        return makeStatus(StatusLevel.WillChange, {
-          messages: [`network ${spec.name} will be recreated`],
-          diffs: { ...diffs, ...driftDiffs(drift) },
-        });
-      }
-      const messages = [`network ${spec.name} is present`];
-      if (drift.length === 0) return makeStatus(StatusLevel.NoChange, { messages, diffs });
-      return makeStatus(StatusLevel.NoChange, { messages, diffs, warning: driftWarning(`network ${spec.name}`, drift) });
+      return await planPresence(this.#target, network);
     } catch (error) {
       return dockerFailure(error);
     }
   }
 
-  async apply(_ctx: RunContext): Promise<ResourceStatus> {
+  apply(_ctx: RunContext): Promise<ResourceStatus> {
+    return applyPresence(this.#target);
+  }
+
+  async #create(): Promise<void> {
     const spec = this.#spec;
-    const messages: string[] = [];
-    try {
-      const network = await this.#inspect();
-      const before: State = network === undefined ? 'absent' : 'present';
-      if (network !== undefined && (spec.state === 'absent' || (spec.force && this.#compare(network).length > 0))) {
-        await this.#engine.call(`remove network ${spec.name}`, (api) => api.getNetwork(spec.name).remove());
-        messages.push(`removed network ${spec.name}`);
-      }
-      if (spec.state === 'present' && (network === undefined || messages.length > 0)) {
-        const created = await this.#engine.call(`create network ${spec.name}`, (api) =>
-          api.createNetwork({
-            Name: spec.name,
-            Driver: spec.driver,
-            Labels: { ...spec.labels },
-            Options: { ...spec.options },
-            Internal: spec.internal,
-            EnableIPv6: spec.ipv6,
-            CheckDuplicate: true,
-            IPAM: {
-              Driver: spec.ipamDriver,
-              Config: spec.ipamConfig.map((c) => ({
-                Subnet: c.subnet,
-                ...(c.gateway === '' ? {} : { Gateway: c.gateway }),
-                ...(c.ipRange === '' ? {} : { IPRange: c.ipRange }),
-                ...(Object.keys(c.auxAddresses).length === 0 ? {} : { AuxiliaryAddresses: { ...c.auxAddresses } }),
-              })),
-            },
-          }),
-        );
-        this.#id = created.id ?? '';
-        messages.push(`created network ${spec.name}`);
-      }
-      const level = messages.length > 0 ? StatusLevel.WillChange : StatusLevel.NoChange;
-      return makeStatus(level, { messages, diffs: { [spec.name]: textDiff(before, spec.state) } });
-    } catch (error) {
-      return dockerFailure(error, messages);
-    }
+    const created = await this.#engine.call(`create network ${spec.name}`, (api) =>
+      api.createNetwork({
+        Name: spec.name,
+        Driver: spec.driver,
+        Labels: { ...spec.labels },
+        Options: { ...spec.options },
+        Internal: spec.internal,
+        EnableIPv6: spec.ipv6,
+        CheckDuplicate: true,
+        IPAM: {
+          Driver: spec.ipamDriver,
+          Config: spec.ipamConfig.map((c) => ({
+            Subnet: c.subnet,
+            ...(c.gateway === '' ? {} : { Gateway: c.gateway }),
+            ...(c.ipRange === '' ? {} : { IPRange: c.ipRange }),
+            ...(Object.keys(c.auxAddresses).length === 0 ? {} : { AuxiliaryAddresses: { ...c.auxAddresses } }),
+          })),
+        },
+      }),
+    );
+    this.#id = created.id ?? '';
   }
 
   exported(): Readonly<Record<string, unknown>> {
@@ -259,19 +235,7 @@ export const dockerNetwork: ResourceDefinition = {
     },
     { name: 'internal', type: 'bool', default: false, doc: 'Restricts external access to the network.' },
     { name: 'ipv6', type: 'bool', default: false, doc: 'Enables IPv6 networking.' },
-    {
-      name: 'state',
-      type: 'string',
-      validValues: ['present', 'absent'],
-      default: 'present',
-      doc: 'Whether the network should exist. Default: present.',
-    },
-    {
-      name: 'force',
-      type: 'bool',
-      default: false,
-      doc: 'Recreate the network when it differs from the module; by default only its existence is checked.',
-    },
+    ...presenceFields('network'),
   ],
   exports: ['name', 'id', 'driver', 'labels', 'options', 'ipamdriver', 'internal', 'ipv6', 'state', 'force'],
   prepare(fields: DecodedFields, _ctx: PrepareContext): Task {
@@ -286,8 +250,7 @@ export const dockerNetwork: ResourceDefinition = {
       ipamConfig: ipamConfigs(fields['ipam_config']),
       internal: fields['internal'] === true,
       ipv6: fields['ipv6'] === true,
-      state: fields['state'] === 'absent' ? 'absent' : 'present',
-      force: fields['force'] === true,
+      ...presenceSettings(fields),
     });
   },
 };

@@ -4,10 +4,16 @@
  */
 import type Docker from 'dockerode';
 import { dockerEngine, dockerFailure, mapText, type DockerEngine } from './docker-client.js';
-import { drifted, driftDiffs, driftWarning, type FieldComparison } from './docker-drift.js';
-import { makeStatus, textDiff } from './status.js';
+import { drifted, type FieldComparison } from './docker-drift.js';
 import {
-  StatusLevel,
+  applyPresence,
+  planPresence,
+  presenceFields,
+  presenceSettings,
+  type PresenceState,
+  type PresenceTarget,
+} from './docker-presence.js';
+import {
   type DecodedFields,
   type PrepareContext,
   type ResourceDefinition,
@@ -16,25 +22,39 @@ import {
   type Task,
 } from './types.js';
 
-type State = 'present' | 'absent';
-
 interface VolumeSpec {
   readonly name: string;
   readonly driver: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly options: Readonly<Record<string, string>>;
-  readonly state: State;
+  readonly state: PresenceState;
   readonly force: boolean;
 }
 
 class DockerVolume implements Task {
   readonly #engine: DockerEngine;
   readonly #spec: VolumeSpec;
+  readonly #target: PresenceTarget<Docker.VolumeInspectInfo>;
   #found: Docker.VolumeInspectInfo | undefined;
 
   constructor(engine: DockerEngine, spec: VolumeSpec) {
     this.#engine = engine;
     this.#spec = spec;
+    const { name } = spec;
+    this.#target = {
+      noun: 'volume',
+      name,
+      state: spec.state,
+      force: spec.force,
+      inspect: () => this.#inspect(),
+      compare: (volume) => this.#compare(volume),
+      remove: () => this.#engine.call(`remove volume ${name}`, (api) => api.getVolume(name).remove()),
+      create: async () => {
+        await this.#engine.call(`create volume ${name}`, (api) =>
+          api.createVolume({ Name: name, Driver: spec.driver, DriverOpts: { ...spec.options }, Labels: { ...spec.labels } }),
+        );
+      },
+    };
   }
 
   #inspect(): Promise<Docker.VolumeInspectInfo | undefined> {
@@ -57,55 +77,16 @@ class DockerVolume implements Task {
   }
 
   async check(_ctx: RunContext): Promise<ResourceStatus> {
-    const spec = this.#spec;
     try {
-      const volume = await this.#inspect();
-      this.#found = volume;
-      const actualState: State = volume === undefined ? 'absent' : 'present';
-      const diffs = { [spec.name]: textDiff(actualState, spec.state) };
-      if (spec.state === 'absent' || volume === undefined) {
-        const level = actualState === spec.state ? StatusLevel.NoChange : StatusLevel.WillChange;
-        return makeStatus(level, { messages: [`volume ${spec.name} is ${actualState}`], diffs });
-      }
-      const drift = this.#compare(volume);
-      if (drift.length === 0) return makeStatus(StatusLevel.NoChange, { messages: [`volume ${spec.name} is present`], diffs });
-      if (!spec.force) {
-        return makeStatus(StatusLevel.NoChange, {
-          messages: [`volume ${spec.name} is present`],
-          diffs,
-          warning: driftWarning(`volume ${spec.name}`, drift),
-        });
-      }
-      return makeStatus(StatusLevel.WillChange, {
-        messages: [`volume ${spec.name} will be recreated`],
-        diffs: { ...diffs, ...driftDiffs(drift) },
-      });
+      this.#found = await this.#inspect();
+      return await planPresence(this.#target, this.#found);
     } catch (error) {
       return dockerFailure(error);
     }
   }
 
-  async apply(_ctx: RunContext): Promise<ResourceStatus> {
-    const spec = this.#spec;
-    const messages: string[] = [];
-    try {
-      const volume = await this.#inspect();
-      const before: State = volume === undefined ? 'absent' : 'present';
-      if (volume !== undefined && (spec.state === 'absent' || (spec.force && this.#compare(volume).length > 0))) {
-        await this.#engine.call(`remove volume ${spec.name}`, (api) => api.getVolume(spec.name).remove());
-        messages.push(`removed volume ${spec.name}`);
-      }
-      if (spec.state === 'present' && (volume === undefined || messages.length > 0)) {
-        await this.#engine.call(`create volume ${spec.name}`, (api) =>
-          api.createVolume({ Name: spec.name, Driver: spec.driver, DriverOpts: { ...spec.options }, Labels: { ...spec.labels } }),
-        );
-        messages.push(`created volume ${spec.name}`);
-      }
-      const level = messages.length > 0 ? StatusLevel.WillChange : StatusLevel.NoChange;
-      return makeStatus(level, { messages, diffs: { [spec.name]: textDiff(before, spec.state) } });
-    } catch (error) {
-      return dockerFailure(error, messages);
-    }
+  apply(_ctx: RunContext): Promise<ResourceStatus> {
+    return applyPresence(this.#target);
   }
 
   exported(): Readonly<Record<string, unknown>> {
@@ -130,19 +111,7 @@ export const dockerVolume: ResourceDefinition = {
     { name: 'driver', type: 'string', default: 'local', doc: 'Volume driver. Default: local.' },
     { name: 'labels', type: 'stringMap', doc: 'Labels to set on the volume.' },
     { name: 'options', type: 'stringMap', doc: 'Driver-specific options.' },
-    {
-      name: 'state',
-      type: 'string',
-      validValues: ['present', 'absent'],
-      default: 'present',
-      doc: 'Whether the volume should exist. Default: present.',
-    },
-    {
-      name: 'force',
-      type: 'bool',
-      default: false,
-      doc: 'Recreate the volume when it differs from the module; by default only its existence is checked.',
-    },
+    ...presenceFields('volume'),
   ],
   exports: ['name', 'driver', 'labels', 'options', 'state', 'force', 'mountpoint'],
   prepare(fields: DecodedFields, _ctx: PrepareContext): Task {
@@ -151,8 +120,7 @@ export const dockerVolume: ResourceDefinition = {
       driver: typeof fields['driver'] === 'string' && fields['driver'] !== '' ? fields['driver'] : 'local',
       labels: (fields['labels'] as Record<string, string> | undefined) ?? {},
       options: (fields['options'] as Record<string, string> | undefined) ?? {},
-      state: fields['state'] === 'absent' ? 'absent' : 'present',
-      force: fields['force'] === true,
+      ...presenceSettings(fields),
     });
   },
 };
