@@ -64,6 +64,7 @@ test(renders, '{{not 0}} {{not "x"}} {{not .}}', [], 'true false true');
 
 test(renders, `{{html "<a href='x'>&\\"</a>"}}`, undefined, '&lt;a href=&#39;x&#39;&gt;&amp;&#34;&lt;/a&gt;');
 test(renders, '{{html "a" 1 2}}', undefined, 'a1 2');
+test(renders, '{{html .missing}} {{js .n 1}} {{urlquery .n}}', { n: null }, '&lt;no value&gt; \\u003Cno value\\u003E1 %3Cno+value%3E');
 test(renders, `{{js "<a href='x'>\\n\\\\"}}`, undefined, "\\u003Ca href\\u003D\\'x\\'\\u003E\\u000A\\\\");
 test(renders, '{{js "é\\u2028"}}', undefined, 'é\\u2028');
 test(renders, '{{urlquery "a b&c/d=é~"}}', undefined, 'a+b%26c%2Fd%3D%C3%A9~');

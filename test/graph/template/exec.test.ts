@@ -43,6 +43,7 @@ test(renders, 'no actions at all }} {', undefined, 'no actions at all }} {');
 // Dot, fields and missing values
 test(renders, '{{.}}', undefined, '<no value>');
 test(renders, '{{.}}', null, '<no value>');
+test(renders, '{{.x}} {{$.b}} {{$y := .A}}{{$y}}', null, '<no value> <no value> <no value>');
 test(renders, '{{.A}} {{.A.B}}', {}, '<no value> <no value>');
 test(renders, '{{.a.b}}', { a: { b: 'deep' } }, 'deep');
 test(renders, '{{.x}}', { x: null }, '<no value>');

@@ -81,6 +81,7 @@ test(printfs, '%d', [1.5], '%!d(float64=1.5)');
 test(printfs, '%t', [1], '%!t(int=1)');
 test(printfs, '%.3g|%5d', [0, 'x'], '%!g(int=000)|%!d(string=    x)');
 test(printfs, '%d', [[1, 'a']], '[1 %!d(string=a)]');
+test(printfs, '%d|%5s', [[null], { k: null }], '[<nil>]|map[    k:<nil>]');
 test(printfs, '%d %d', [1], '1 %!d(MISSING)');
 test(printfs, '%d', [1, 'x'], '1%!(EXTRA string=x)');
 test(printfs, '%d', [1, 2, 'x'], '1%!(EXTRA int=2, string=x)');
