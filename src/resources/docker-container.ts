@@ -19,7 +19,7 @@ import {
   type ContainerSpec,
   type ImageDefaults,
 } from './docker-container-compare.js';
-import { drifted, driftDiffs, driftWarning, type FieldComparison } from './docker-drift.js';
+import { drifted, driftDiffs, driftWarning, recreatePlan, type FieldComparison } from './docker-drift.js';
 import { makeStatus, textDiff } from './status.js';
 import {
   StatusLevel,
@@ -98,12 +98,7 @@ class DockerContainer implements Task {
         name: textDiff(container.Name.replace(/^\//, ''), spec.name),
         ...(statusSatisfied(spec.status, state) ? {} : { status: textDiff(state, spec.status) }),
       };
-      if (drift.length > 0 && spec.force) {
-        return makeStatus(StatusLevel.WillChange, {
-          messages: [`container ${spec.name} will be recreated`],
-          diffs: { ...diffs, ...driftDiffs(drift) },
-        });
-      }
+      if (drift.length > 0 && spec.force) return recreatePlan(`container ${spec.name}`, diffs, drift);
       const warning = drift.length > 0 ? driftWarning(`container ${spec.name}`, drift) : undefined;
       const parts = warning === undefined ? {} : { warning };
       if (!statusSatisfied(spec.status, state)) {

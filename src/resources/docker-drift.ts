@@ -3,7 +3,8 @@
  * field-by-field differences, and how `force` decides what becomes of them.
  */
 import type { Diff } from '../protocol.js';
-import { textDiff } from './status.js';
+import { makeStatus, textDiff } from './status.js';
+import { StatusLevel, type ResourceStatus } from './types.js';
 
 /** One compared field: what the engine has and what the module asks for, as display strings. */
 export interface FieldComparison {
@@ -31,4 +32,12 @@ export function driftDiffs(comparisons: readonly FieldComparison[]): Record<stri
 export function driftWarning(what: string, comparisons: readonly FieldComparison[]): string {
   const fields = comparisons.map((c) => c.field).join(', ');
   return `${what} differs from the module in ${fields}; set force = true to recreate it`;
+}
+
+/** The plan for an object that `force` will remove and create again: its diffs and the ones that drifted. */
+export function recreatePlan(what: string, diffs: Readonly<Record<string, Diff>>, drift: readonly FieldComparison[]): ResourceStatus {
+  return makeStatus(StatusLevel.WillChange, {
+    messages: [`${what} will be recreated`],
+    diffs: { ...diffs, ...driftDiffs(drift) },
+  });
 }

@@ -5,7 +5,7 @@
  */
 import type { Diff } from '../protocol.js';
 import { dockerFailure } from './docker-client.js';
-import { driftDiffs, driftWarning, type FieldComparison } from './docker-drift.js';
+import { driftDiffs, driftWarning, recreatePlan, type FieldComparison } from './docker-drift.js';
 import { makeStatus, textDiff } from './status.js';
 import { StatusLevel, type DecodedFields, type FieldSpec, type ResourceStatus } from './types.js';
 
@@ -60,12 +60,7 @@ export async function planPresence<T>(target: PresenceTarget<T>, found: T | unde
     }
   }
   if (found === undefined) return makeStatus(StatusLevel.WillChange, { messages: [`${what} is absent`], diffs });
-  if (recreate) {
-    return makeStatus(StatusLevel.WillChange, {
-      messages: [`${what} will be recreated`],
-      diffs: { ...diffs, ...driftDiffs(drift) },
-    });
-  }
+  if (recreate) return recreatePlan(what, diffs, drift);
   const messages = [`${what} is present`];
   if (drift.length === 0) return makeStatus(StatusLevel.NoChange, { messages, diffs });
   return makeStatus(StatusLevel.NoChange, { messages, diffs, warning: driftWarning(what, drift) });
