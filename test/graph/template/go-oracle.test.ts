@@ -112,8 +112,13 @@ function renderWithGo(t: ExecutionContext, cases: readonly Case[]): GoResult[] {
     const build = spawnSync('go', ['build', '-o', binary, '.'], {
       cwd: ORACLE_DIR,
       encoding: 'utf8',
-      // CI may run without HOME, where go has no default build cache.
-      env: { GOCACHE: path.join(os.tmpdir(), 'cnv-go-oracle-cache'), ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+      env: {
+        ...process.env,
+        // Without HOME (possible in CI) go has no default build cache; give it one in the temp dir.
+        ...(process.env['HOME'] === undefined && process.env['GOCACHE'] === undefined ? { GOCACHE: path.join(dir, 'gocache') } : {}),
+        GOFLAGS: '-mod=mod',
+        GOTOOLCHAIN: 'local',
+      },
     });
     if (build.status !== 0) t.fail(`go build failed: ${build.stderr}`);
     oracleBinary = binary;
