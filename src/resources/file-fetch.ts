@@ -7,9 +7,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { download, DownloadError } from './file-fetch-download.js';
-import { checksumFromFields, hashFile, type Checksum } from './hashing.js';
+import { checksumFields, hashFile } from './hashing.js';
 import { prepareError } from './package-exec.js';
 import { StatusBuilder } from './package-status.js';
+import { sourceExports, sourceSpec, type SourceSpec } from './source-spec.js';
 import {
   StatusLevel,
   type DecodedFields,
@@ -23,13 +24,8 @@ import {
 /** Default inactivity timeout: long enough for slow mirrors, short enough that a dead server fails. */
 export const FETCH_TIMEOUT_SECONDS = 60;
 
-interface FetchSpec {
-  readonly sourceText: string;
+interface FetchSpec extends SourceSpec {
   readonly source: URL;
-  readonly destinationText: string;
-  readonly destination: string;
-  readonly checksum: Checksum | undefined;
-  readonly force: boolean;
   readonly timeoutMs: number;
 }
 
@@ -114,14 +110,7 @@ class FetchTask implements Task {
   }
 
   exported(): Readonly<Record<string, unknown>> {
-    const s = this.#spec;
-    return {
-      source: s.sourceText,
-      destination: s.destinationText,
-      hash_type: s.checksum?.type ?? '',
-      hash: s.checksum?.hex ?? '',
-      force: s.force,
-    };
+    return sourceExports(this.#spec);
   }
 }
 
@@ -134,8 +123,7 @@ export const fileFetch: ResourceDefinition = {
   fields: [
     { name: 'source', type: 'string', required: true, nonempty: true, doc: 'The location of the file: an http, https or file URL, or a local path.' },
     { name: 'destination', type: 'string', required: true, nonempty: true, doc: 'Where the fetched file is written.' },
-    { name: 'hash_type', type: 'string', doc: 'The hash function of `hash`: md5, sha1, sha256 or sha512.' },
-    { name: 'hash', type: 'string', nonempty: true, doc: 'The expected checksum (hex) of the file; needs `hash_type`.' },
+    ...checksumFields('file'),
     {
       name: 'force',
       type: 'bool',
@@ -159,12 +147,8 @@ export const fileFetch: ResourceDefinition = {
     const destinationText = String(fields['destination']);
     if (destinationText.trim() === '') throw prepareError(ctx, 'destination', '"destination" must contain a value');
     return new FetchTask({
-      sourceText,
+      ...sourceSpec(fields, ctx),
       source,
-      destinationText,
-      destination: path.resolve(ctx.cwd, destinationText),
-      checksum: checksumFromFields(fields['hash_type'], fields['hash'], ctx),
-      force: fields['force'] === true,
       timeoutMs: durationMs(fields['timeout']) ?? FETCH_TIMEOUT_SECONDS * 1000,
     });
   },

@@ -6,7 +6,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { ConvergeError } from '../errors.js';
 import { prepareError } from './package-exec.js';
-import type { PrepareContext } from './types.js';
+import type { FieldSpec, PrepareContext } from './types.js';
 
 export const HASH_TYPES = ['md5', 'sha1', 'sha256', 'sha512'] as const;
 export type HashType = (typeof HASH_TYPES)[number];
@@ -23,6 +23,14 @@ export interface Checksum {
   readonly type: HashType;
   /** Lowercase hex. */
   readonly hex: string;
+}
+
+/** The `hash_type` and `hash` fields; `subject` names what is hashed (`file`, `archive`). */
+export function checksumFields(subject: string): FieldSpec[] {
+  return [
+    { name: 'hash_type', type: 'string', doc: 'The hash function of `hash`: md5, sha1, sha256 or sha512.' },
+    { name: 'hash', type: 'string', nonempty: true, doc: `The expected checksum (hex) of the ${subject}; needs \`hash_type\`.` },
+  ];
 }
 
 /**

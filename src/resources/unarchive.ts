@@ -8,8 +8,9 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ArchiveError } from './archive-read.js';
 import { UnsafeEntryError } from './archive-safety.js';
-import { checksumFromFields, hashFile, type Checksum } from './hashing.js';
+import { checksumFields, hashFile } from './hashing.js';
 import { StatusBuilder } from './package-status.js';
+import { sourceExports, sourceSpec, type SourceSpec } from './source-spec.js';
 import {
   StatusLevel,
   type DecodedFields,
@@ -22,13 +23,9 @@ import {
 import { planArchive, type ArchivePlan } from './unarchive-plan.js';
 import { writeEntries } from './unarchive-write.js';
 
-interface UnarchiveSpec {
-  readonly sourceText: string;
+interface UnarchiveSpec extends SourceSpec {
+  /** The archive's absolute path. */
   readonly source: string;
-  readonly destinationText: string;
-  readonly destination: string;
-  readonly checksum: Checksum | undefined;
-  readonly force: boolean;
 }
 
 /** Entries named in a plan's message before it says "and N more". */
@@ -112,14 +109,7 @@ class UnarchiveTask implements Task {
   }
 
   exported(): Readonly<Record<string, unknown>> {
-    const s = this.#spec;
-    return {
-      source: s.sourceText,
-      destination: s.destinationText,
-      hash_type: s.checksum?.type ?? '',
-      hash: s.checksum?.hex ?? '',
-      force: s.force,
-    };
+    return sourceExports(this.#spec);
   }
 }
 
@@ -133,8 +123,7 @@ export const unarchive: ResourceDefinition = {
   fields: [
     { name: 'source', type: 'string', required: true, nonempty: true, doc: 'The archive to unpack; it must exist locally.' },
     { name: 'destination', type: 'string', required: true, nonempty: true, doc: 'The directory to unpack into; it must exist.' },
-    { name: 'hash_type', type: 'string', doc: 'The hash function of `hash`: md5, sha1, sha256 or sha512.' },
-    { name: 'hash', type: 'string', nonempty: true, doc: 'The expected checksum (hex) of the archive; needs `hash_type`.' },
+    ...checksumFields('archive'),
     {
       name: 'force',
       type: 'bool',
@@ -143,15 +132,7 @@ export const unarchive: ResourceDefinition = {
   ],
   exports: ['source', 'destination', 'hash_type', 'hash', 'force'],
   prepare(fields: DecodedFields, ctx: PrepareContext): Task {
-    const sourceText = String(fields['source']);
-    const destinationText = String(fields['destination']);
-    return new UnarchiveTask({
-      sourceText,
-      source: path.resolve(ctx.cwd, sourceText),
-      destinationText,
-      destination: path.resolve(ctx.cwd, destinationText),
-      checksum: checksumFromFields(fields['hash_type'], fields['hash'], ctx),
-      force: fields['force'] === true,
-    });
+    const shared = sourceSpec(fields, ctx);
+    return new UnarchiveTask({ ...shared, source: path.resolve(ctx.cwd, shared.sourceText) });
   },
 };
