@@ -18,6 +18,8 @@ import type { JobKind } from '../src/protocol.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WIDTH = 100;
+/** A CLI run that takes longer is reported with `exit: null` rather than waited for. */
+const CLI_TIMEOUT_MS = 180_000;
 
 type Shape = 'file.content' | 'task';
 
@@ -101,6 +103,7 @@ function cli(shape: Shape, n: number, dir: string, floorS: number): void {
     env: { ...process.env, CONVERGE_LOCAL_ADDR: '127.0.0.1:0' },
     encoding: 'utf8',
     maxBuffer: 1 << 30,
+    timeout: CLI_TIMEOUT_MS,
   });
   const wall = (performance.now() - start) / 1000;
   const rss = /maxrss_kb=(\d+)/.exec(result.stderr ?? '');

@@ -3,7 +3,7 @@
  * its dependencies and each of its children. Everything here is iterative (no recursion), so 100,000
  * node graphs cannot overflow the stack, and O(V + E).
  */
-import { ConvergeError } from '../errors.js';
+import { ConvergeError, positionedError } from '../errors.js';
 import type { ResourceGraph } from './nodes.js';
 
 /** A depth-first stack frame: a node and a cursor over what it waits for. */
@@ -61,7 +61,11 @@ export function assertAcyclic(graph: ResourceGraph): void {
   const any = findCycle(graph, true);
   if (any === undefined) return;
   const cycle = findCycle(graph, false) ?? any;
-  throw new ConvergeError('CNV_ERR_GRAPH_CYCLE', `Cycle: ${cycle.join(', ')}`, { cycle });
+  const first = graph.get(cycle[0]!);
+  const message = `Cycle: ${cycle.join(', ')}`;
+  throw first === undefined
+    ? new ConvergeError('CNV_ERR_GRAPH_CYCLE', message, { cycle })
+    : positionedError('CNV_ERR_GRAPH_CYCLE', first.pos, message, { cycle });
 }
 
 function findCycle(graph: ResourceGraph, withChildren: boolean): string[] | undefined {

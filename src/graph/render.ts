@@ -57,9 +57,16 @@ export class RenderContext {
   }
 
   /** Renders one template string in `node`'s scope. */
-  renderString(node: GraphNode, text: string, pos: SourcePosition, mode: RenderMode, dot?: unknown): string {
+  renderString(
+    node: GraphNode,
+    text: string,
+    pos: SourcePosition,
+    mode: RenderMode,
+    dot?: unknown,
+    funcs?: Record<string, TemplateFunc>,
+  ): string {
     if (TemplateCache.isPlain(text)) return text;
-    return this.templates.get(text, pos).execute(dot, this.#funcs(node, mode));
+    return this.templates.get(text, pos).execute(dot, funcs ?? this.#funcs(node, mode));
   }
 
   /** Renders every string inside a plain value, keeping lists and maps. */
@@ -85,10 +92,14 @@ export class RenderContext {
     if (def === undefined) {
       throw positionedError('CNV_ERR_LOAD_RESOURCE_TYPE', node.pos, `"${node.kind}" is not a valid resource type in "${node.kind}.${node.name}"`);
     }
-    return decodeFields(def, node.fields, (text, field) => this.renderString(node, text, node.fields[field.split('.')[0]!]?.pos ?? node.pos, mode), {
-      id: node.id,
-      pos: node.pos,
-    });
+    let funcs: Record<string, TemplateFunc> | undefined;
+    const render = (text: string, field: string): string => {
+      if (TemplateCache.isPlain(text)) return text;
+      funcs ??= this.#funcs(node, mode);
+      const pos = node.fields[field.split('.')[0]!]?.pos ?? node.pos;
+      return this.renderString(node, text, pos, mode, undefined, funcs);
+    };
+    return decodeFields(def, node.fields, render, { id: node.id, pos: node.pos });
   }
 
   /** Builds the resource's task from freshly rendered fields. */

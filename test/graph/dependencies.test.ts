@@ -100,7 +100,7 @@ test('cycles - the load fails naming every node on the cycle', async (t) => {
   });
   const error = (await t.throwsAsync(validateJob(spec(dir, 'main.hcl')))) as ConvergeError;
   t.is(error.code, 'CNV_ERR_GRAPH_CYCLE');
-  t.regex(error.message, /^Cycle: /);
+  t.regex(error.message, /^main\.hcl:\d+:1: Cycle: /);
   for (const id of ['root/task.a', 'root/task.b', 'root/task.c']) t.true(error.message.includes(id));
 });
 
