@@ -54,7 +54,16 @@ export class WorkerPool {
       // Idle threads stay for a while so that back-to-back jobs do not pay thread start-up again.
       idleTimeout: 30_000,
     });
+    // piscina emits 'error' for failures outside any task, such as a worker entry that cannot be
+    // imported. Unhandled, the event would kill the whole server; ignored, the jobs waiting for a thread
+    // would wait forever, because piscina keeps them queued. So every job in flight fails instead.
+    this.#piscina.on('error', (error: unknown) => {
+      for (const fail of this.#inFlight) fail(error);
+    });
   }
+
+  /** One entry per job in run(): fails that job when the pool itself breaks. */
+  readonly #inFlight = new Set<(error: unknown) => void>();
 
   /**
    * Runs one job on a worker thread. `onMessage` gets edges, then batches of events (or, for `graph`
@@ -77,9 +86,15 @@ export class WorkerPool {
     const cancel = (): void => port1.postMessage({ type: 'cancel' } satisfies PoolToWorkerMessage);
     if (signal?.aborted) cancel();
     signal?.addEventListener('abort', cancel, { once: true });
+    let fail!: (error: unknown) => void;
+    const poolBroke = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    this.#inFlight.add(fail);
     try {
-      const outcome = (await this.#piscina.run({ job, port: port2 }, { transferList: [port2] })) as JobOutcome;
-      await ended;
+      const task = this.#piscina.run({ job, port: port2 }, { transferList: [port2] }) as Promise<JobOutcome>;
+      const outcome = await Promise.race([task, poolBroke]);
+      await Promise.race([ended, poolBroke]);
       return outcome;
     } catch (error) {
       // The worker died or could not start: its port will never say `end`.
@@ -90,6 +105,7 @@ export class WorkerPool {
         ),
       };
     } finally {
+      this.#inFlight.delete(fail);
       signal?.removeEventListener('abort', cancel);
       port1.close();
     }

@@ -3,6 +3,7 @@
  * on the job's MessagePort. Whatever happens, the port gets `end` last and the job resolves with a
  * JobOutcome; errors cross the thread boundary as WireError because structured clone drops classes.
  */
+import { setMaxListeners } from 'node:events';
 import type { MessagePort } from 'node:worker_threads';
 import { graphJob, runJob } from '../graph/index.js';
 import { toWire } from '../errors.js';
@@ -18,6 +19,9 @@ export interface WorkerTask {
 export default async function runWorkerTask({ job, port }: WorkerTask): Promise<JobOutcome> {
   const batcher = new EventBatcher(port);
   const controller = new AbortController();
+  // Every running script and wait listens on the job's signal; with --parallelism above 10 the default
+  // limit would print a false leak warning.
+  setMaxListeners(0, controller.signal);
   port.on('message', (message: PoolToWorkerMessage) => {
     if (message.type === 'cancel') controller.abort(new Error('job cancelled'));
   });
