@@ -49,6 +49,21 @@ export async function lookupGroup(nameOrGid: string, signal?: AbortSignal): Prom
   return { name: f[0] ?? '', gid: f[2] ?? '', members };
 }
 
+/** The entry named exactly `name`: getent reads a numeric name as an id and may find another entry. */
+function named<T extends { readonly name: string }>(entry: T | undefined, name: string): T | undefined {
+  return entry && entry.name === name ? entry : undefined;
+}
+
+/** The user whose login name is `name`, never one found by uid. */
+export async function userNamed(name: string, signal?: AbortSignal): Promise<PasswdEntry | undefined> {
+  return named(await lookupUser(name, signal), name);
+}
+
+/** The group whose name is `name`, never one found by gid. */
+export async function groupNamed(name: string, signal?: AbortSignal): Promise<GroupEntry | undefined> {
+  return named(await lookupGroup(name, signal), name);
+}
+
 /**
  * The account expiry date as YYYY-MM-DD (UTC), or `never`. It comes from the shadow entry's 8th field
  * (days since 1970-01-01) rather than from parsing `chage -l`, whose date format follows the locale.

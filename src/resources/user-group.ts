@@ -2,10 +2,10 @@
  * user.group (REFERENCE §2.2): a local group, present or absent, with an optional gid and rename
  * (`new_name`), managed with groupadd, groupmod and groupdel.
  */
-import { commandFailure, runCommand } from './package-exec.js';
+import { AccountTask, refusedPlan, type AccountPlan, type AccountSubject } from './account-task.js';
 import { StatusBuilder } from './package-status.js';
-import { StatusLevel, type DecodedFields, type PrepareContext, type ResourceDefinition, type ResourceStatus, type Task } from './types.js';
-import { lookupGroup, type GroupEntry } from './user-accounts.js';
+import type { DecodedFields, PrepareContext, ResourceDefinition, Task } from './types.js';
+import { groupNamed, lookupGroup, type GroupEntry } from './user-accounts.js';
 import { idField } from './user-user.js';
 
 interface GroupSpec {
@@ -15,23 +15,16 @@ interface GroupSpec {
   readonly state: 'present' | 'absent';
 }
 
-interface GroupPlan {
-  readonly status: StatusBuilder;
+interface GroupPlan extends AccountPlan {
   readonly command?: { readonly program: 'groupadd' | 'groupmod' | 'groupdel'; readonly args: readonly string[] };
-  readonly error?: string;
   readonly current?: GroupEntry;
 }
 
 const ABSENT = '<absent>';
 
-async function groupNamed(name: string, signal?: AbortSignal): Promise<GroupEntry | undefined> {
-  const entry = await lookupGroup(name, signal);
-  return entry && entry.name === name ? entry : undefined;
-}
-
 async function planGroup(spec: GroupSpec, signal?: AbortSignal): Promise<GroupPlan> {
   const status = new StatusBuilder();
-  const fail = (error: string): GroupPlan => ({ status: status.raise(StatusLevel.CantChange), error });
+  const fail = (error: string): GroupPlan => refusedPlan(status, error);
   let current = await groupNamed(spec.name, signal);
   let renamed = false;
   if (!current && spec.newName !== undefined) {
@@ -78,39 +71,14 @@ async function planGroup(spec: GroupSpec, signal?: AbortSignal): Promise<GroupPl
   return { status, current, command: { program: 'groupmod', args: [...args, current.name] } };
 }
 
-class GroupTask implements Task {
-  readonly #spec: GroupSpec;
-
-  constructor(spec: GroupSpec) {
-    this.#spec = spec;
-  }
-
-  async check(ctx: { signal: AbortSignal }): Promise<ResourceStatus> {
-    const plan = await planGroup(this.#spec, ctx.signal);
-    return plan.error === undefined ? plan.status.build() : plan.status.fail(StatusLevel.CantChange, plan.error);
-  }
-
-  async apply(ctx: { signal: AbortSignal }): Promise<ResourceStatus> {
-    const plan = await planGroup(this.#spec, ctx.signal);
-    const name = this.#spec.name;
-    if (plan.error !== undefined) {
-      const verb = this.#spec.state === 'absent' ? 'delete' : plan.current ? 'modify' : 'add';
-      return plan.status.fail(StatusLevel.CantChange, `will not attempt to ${verb} group ${name}: ${plan.error}`);
-    }
-    if (!plan.command) return plan.status.build();
-    const { program, args } = plan.command;
-    const words = { groupadd: ['added', 'adding'], groupmod: ['modified', 'modifying'], groupdel: ['deleted', 'deleting'] }[program];
-    const result = await runCommand(program, args, { signal: ctx.signal });
-    if (result.code !== 0) {
-      return new StatusBuilder().message(`error ${words[1]} group ${name}`).fail(StatusLevel.Fatal, commandFailure(program, result));
-    }
-    return plan.status.message(`${words[0]} group ${name}`).build();
-  }
-
-  exported(): Readonly<Record<string, unknown>> {
-    const s = this.#spec;
-    return { name: s.name, newname: s.newName ?? '', gid: s.gid ?? '', state: s.state };
-  }
+function groupSubject(spec: GroupSpec): AccountSubject {
+  return {
+    noun: 'group',
+    name: spec.name,
+    state: spec.state,
+    plan: (signal) => planGroup(spec, signal),
+    exported: () => ({ name: spec.name, newname: spec.newName ?? '', gid: spec.gid ?? '', state: spec.state }),
+  };
 }
 
 export const userGroup: ResourceDefinition = {
@@ -130,11 +98,13 @@ export const userGroup: ResourceDefinition = {
   ],
   exports: ['name', 'newname', 'gid', 'state'],
   prepare(fields: DecodedFields, ctx: PrepareContext): Task {
-    return new GroupTask({
-      name: String(fields['name']),
-      newName: typeof fields['new_name'] === 'string' ? fields['new_name'] : undefined,
-      gid: idField(fields, 'gid', 'group', ctx),
-      state: fields['state'] === 'absent' ? 'absent' : 'present',
-    });
+    return new AccountTask(
+      groupSubject({
+        name: String(fields['name']),
+        newName: typeof fields['new_name'] === 'string' ? fields['new_name'] : undefined,
+        gid: idField(fields, 'gid', 'group', ctx),
+        state: fields['state'] === 'absent' ? 'absent' : 'present',
+      }),
+    );
   },
 };

@@ -4,9 +4,9 @@
  * the plan showed. Diff keys and texts follow the original (`username`, `uid`, `group`, `gid`,
  * `comment`, `create_home`, `skel_dir contents`, `home_dir name`, `home_dir contents`, `expiry`).
  */
+import { refusedPlan, type AccountPlan } from './account-task.js';
 import { StatusBuilder } from './package-status.js';
-import { StatusLevel } from './types.js';
-import { lookupExpiry, lookupGroup, lookupUser, type PasswdEntry } from './user-accounts.js';
+import { groupNamed, lookupExpiry, lookupGroup, lookupUser, userNamed, type PasswdEntry } from './user-accounts.js';
 
 /** The decoded, validated settings of one user.user node. */
 export interface UserSpec {
@@ -25,27 +25,13 @@ export interface UserSpec {
   readonly state: 'present' | 'absent';
 }
 
-export interface UserPlan {
-  readonly status: StatusBuilder;
-  /** Set when something must run; absent when the user is as wanted or the plan failed. */
+export interface UserPlan extends AccountPlan {
   readonly command?: { readonly program: 'useradd' | 'usermod' | 'userdel'; readonly args: readonly string[] };
-  /** Set when the plan cannot be carried out. */
-  readonly error?: string;
   /** The account the plan was made against (after a rename, the renamed one). */
   readonly current?: PasswdEntry;
 }
 
 const ABSENT = '<absent>';
-
-async function userNamed(name: string, signal?: AbortSignal): Promise<PasswdEntry | undefined> {
-  const entry = await lookupUser(name, signal);
-  return entry && entry.name === name ? entry : undefined;
-}
-
-function cantChange(status: StatusBuilder, error: string): UserPlan {
-  status.raise(StatusLevel.CantChange);
-  return { status, error };
-}
 
 export async function planUser(spec: UserSpec, signal?: AbortSignal): Promise<UserPlan> {
   const status = new StatusBuilder();
@@ -71,8 +57,8 @@ async function planDelete(
   if (!current || current.name !== spec.username) return { status };
   if (spec.uid !== undefined) {
     const byId = await lookupUser(spec.uid, signal);
-    if (!byId) return cantChange(status, `uid ${spec.uid} does not exist`);
-    if (byId.name !== current.name) return cantChange(status, `uid ${spec.uid} belongs to different user`);
+    if (!byId) return refusedPlan(status, `uid ${spec.uid} does not exist`);
+    if (byId.name !== current.name) return refusedPlan(status, `uid ${spec.uid} belongs to different user`);
   }
   status.diff('user', spec.username, ABSENT).message('delete user');
   return { status, current, command: { program: 'userdel', args: [spec.username] } };
@@ -82,25 +68,25 @@ async function planAdd(spec: UserSpec, status: StatusBuilder, signal?: AbortSign
   // Adding straight under the new name is the state a rename asks for.
   const name = spec.newUsername ?? spec.username;
   const args: string[] = [];
-  const sameNameGroup = await lookupGroup(name, signal);
-  if (sameNameGroup && sameNameGroup.name === name && spec.groupname === undefined && spec.gid === undefined) {
+  const sameNameGroup = await groupNamed(name, signal);
+  if (sameNameGroup && spec.groupname === undefined && spec.gid === undefined) {
     status.message('if you want to add this user to that group, use the groupname field');
-    return cantChange(status, `group ${name} exists`);
+    return refusedPlan(status, `group ${name} exists`);
   }
   status.diff('username', ABSENT, name);
   if (spec.uid !== undefined) {
-    if (await lookupUser(spec.uid, signal)) return cantChange(status, `uid ${spec.uid} already exists`);
+    if (await lookupUser(spec.uid, signal)) return refusedPlan(status, `uid ${spec.uid} already exists`);
     args.push('-u', spec.uid);
     status.diff('uid', ABSENT, spec.uid);
   }
   if (spec.groupname !== undefined) {
-    const group = await lookupGroup(spec.groupname, signal);
-    if (!group || group.name !== spec.groupname) return cantChange(status, `group ${spec.groupname} does not exist`);
+    const group = await groupNamed(spec.groupname, signal);
+    if (!group) return refusedPlan(status, `group ${spec.groupname} does not exist`);
     args.push('-g', spec.groupname);
     status.diff('group', ABSENT, spec.groupname);
   } else if (spec.gid !== undefined) {
     const group = await lookupGroup(spec.gid, signal);
-    if (!group) return cantChange(status, `group gid ${spec.gid} does not exist`);
+    if (!group) return refusedPlan(status, `group gid ${spec.gid} does not exist`);
     args.push('-g', spec.gid);
     status.diff('gid', ABSENT, spec.gid);
   }
@@ -141,25 +127,25 @@ async function planModify(
 ): Promise<UserPlan> {
   const args: string[] = [];
   if (spec.newUsername !== undefined && !renamed && spec.newUsername !== current.name) {
-    if (await userNamed(spec.newUsername, signal)) return cantChange(status, `user ${spec.newUsername} already exists`);
+    if (await userNamed(spec.newUsername, signal)) return refusedPlan(status, `user ${spec.newUsername} already exists`);
     args.push('-l', spec.newUsername);
     status.diff('username', current.name, spec.newUsername);
   }
   if (spec.uid !== undefined && spec.uid !== current.uid) {
-    if (await lookupUser(spec.uid, signal)) return cantChange(status, `uid ${spec.uid} already exists`);
+    if (await lookupUser(spec.uid, signal)) return refusedPlan(status, `uid ${spec.uid} already exists`);
     args.push('-u', spec.uid);
     status.diff('uid', current.uid, spec.uid);
   }
   if (spec.groupname !== undefined) {
-    const group = await lookupGroup(spec.groupname, signal);
-    if (!group || group.name !== spec.groupname) return cantChange(status, `group ${spec.groupname} does not exist`);
+    const group = await groupNamed(spec.groupname, signal);
+    if (!group) return refusedPlan(status, `group ${spec.groupname} does not exist`);
     if (group.gid !== current.gid) {
       const currentGroup = await lookupGroup(current.gid, signal);
       args.push('-g', spec.groupname);
       status.diff('group', currentGroup?.name ?? current.gid, spec.groupname);
     }
   } else if (spec.gid !== undefined) {
-    if (!(await lookupGroup(spec.gid, signal))) return cantChange(status, `group gid ${spec.gid} does not exist`);
+    if (!(await lookupGroup(spec.gid, signal))) return refusedPlan(status, `group gid ${spec.gid} does not exist`);
     if (spec.gid !== current.gid) {
       args.push('-g', spec.gid);
       status.diff('gid', current.gid, spec.gid);

@@ -3,9 +3,9 @@
  * userdel. Renames (`new_username`), uid, primary group, comment, home directory (create, name, move
  * contents), skeleton directory and expiry. The plan lives in user-user-plan.ts.
  */
-import { commandFailure, prepareError, runCommand } from './package-exec.js';
-import { StatusBuilder } from './package-status.js';
-import { StatusLevel, type DecodedFields, type PrepareContext, type ResourceDefinition, type ResourceStatus, type Task } from './types.js';
+import { AccountTask, type AccountSubject } from './account-task.js';
+import { prepareError } from './package-exec.js';
+import type { DecodedFields, PrepareContext, ResourceDefinition, Task } from './types.js';
 import { planUser, type UserSpec } from './user-user-plan.js';
 
 /** Linux reserves 2^32-1 as "no id". */
@@ -72,52 +72,27 @@ function userSpec(fields: DecodedFields, ctx: PrepareContext): UserSpec {
   return Object.assign(spec, Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)));
 }
 
-class UserTask implements Task {
-  readonly #spec: UserSpec;
-
-  constructor(spec: UserSpec) {
-    this.#spec = spec;
-  }
-
-  async check(ctx: { signal: AbortSignal }): Promise<ResourceStatus> {
-    const plan = await planUser(this.#spec, ctx.signal);
-    return plan.error === undefined ? plan.status.build() : plan.status.fail(StatusLevel.CantChange, plan.error);
-  }
-
-  async apply(ctx: { signal: AbortSignal }): Promise<ResourceStatus> {
-    const plan = await planUser(this.#spec, ctx.signal);
-    const verb = this.#spec.state === 'absent' ? 'delete' : plan.current ? 'modify' : 'add';
-    if (plan.error !== undefined) {
-      return plan.status.fail(StatusLevel.CantChange, `will not attempt to ${verb} user ${this.#spec.username}: ${plan.error}`);
-    }
-    if (!plan.command) return plan.status.build();
-    const { program, args } = plan.command;
-    const done = { useradd: ['added', 'adding'], usermod: ['modified', 'modifying'], userdel: ['deleted', 'deleting'] }[program];
-    const result = await runCommand(program, args, { signal: ctx.signal });
-    if (result.code !== 0) {
-      const failed = new StatusBuilder().message(`error ${done[1]} user ${this.#spec.username}`);
-      return failed.fail(StatusLevel.Fatal, commandFailure(program, result));
-    }
-    return plan.status.message(`${done[0]} user ${this.#spec.username}`).build();
-  }
-
-  exported(): Readonly<Record<string, unknown>> {
-    const s = this.#spec;
-    return {
-      username: s.username,
-      newusername: s.newUsername ?? '',
-      uid: s.uid ?? '',
-      groupname: s.groupname ?? '',
-      gid: s.gid ?? '',
-      name: s.comment ?? '',
-      createhome: s.createHome,
-      skeldir: s.skelDir ?? '',
-      homedir: s.homeDir ?? '',
-      movedir: s.moveDir,
-      expiry: s.expiry ?? '',
-      state: s.state,
-    };
-  }
+function userSubject(spec: UserSpec): AccountSubject {
+  return {
+    noun: 'user',
+    name: spec.username,
+    state: spec.state,
+    plan: (signal) => planUser(spec, signal),
+    exported: () => ({
+      username: spec.username,
+      newusername: spec.newUsername ?? '',
+      uid: spec.uid ?? '',
+      groupname: spec.groupname ?? '',
+      gid: spec.gid ?? '',
+      name: spec.comment ?? '',
+      createhome: spec.createHome,
+      skeldir: spec.skelDir ?? '',
+      homedir: spec.homeDir ?? '',
+      movedir: spec.moveDir,
+      expiry: spec.expiry ?? '',
+      state: spec.state,
+    }),
+  };
 }
 
 export const userUser: ResourceDefinition = {
@@ -184,6 +159,6 @@ export const userUser: ResourceDefinition = {
     'state',
   ],
   prepare(fields: DecodedFields, ctx: PrepareContext): Task {
-    return new UserTask(userSpec(fields, ctx));
+    return new AccountTask(userSubject(userSpec(fields, ctx)));
   },
 };
