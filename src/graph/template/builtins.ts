@@ -4,7 +4,7 @@
  * throwing; the executor wraps it as `error calling <name>: <problem>`, as Go does.
  */
 import { sprint, sprintf, sprintln } from './printf.js';
-import { compareGoStrings, goKind, goTypeName, isPlainObject } from './values.js';
+import { compareGoStrings, GoFloat, goKind, goTypeName, isPlainObject, numberOf } from './values.js';
 
 export interface Builtin {
   /** Fewest arguments accepted. */
@@ -34,6 +34,7 @@ export function isTrue(v: unknown): boolean {
   }
   if (v === null) return false;
   if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof GoFloat) return v.value !== 0;
   if (isPlainObject(v)) {
     for (const _ in v) return true;
     return false;
@@ -75,7 +76,7 @@ function eq(args: unknown[]): boolean {
         throw new Error(`non-comparable type ${goTypeName(Array.isArray(a) || isPlainObject(a) ? a : b)}`);
       }
     }
-    if (ka === 'nil' || a === b) return true;
+    if (ka === 'nil' || (ka === 'number' ? numberOf(a) === numberOf(b) : a === b)) return true;
   }
   return false;
 }
@@ -88,7 +89,7 @@ function lt(args: unknown[]): boolean {
   if (ka !== kb) throw new Error(errBadComparison);
   if (ka === 'bool') throw new Error(errBadComparisonType);
   if (ka === 'string') return compareGoStrings(a as string, b as string) < 0;
-  return (a as number) < (b as number);
+  return numberOf(a) < numberOf(b);
 }
 
 function le(args: unknown[]): boolean {
@@ -228,7 +229,7 @@ function call(args: unknown[]): unknown {
   const [fn, ...rest] = args;
   if (fn === null || fn === undefined) throw new Error('call of nil');
   if (typeof fn !== 'function') throw new Error(`non-function of type ${goTypeName(fn)}`);
-  return (fn as (...a: unknown[]) => unknown)(...rest);
+  return (fn as (...a: unknown[]) => unknown)(...rest.map((a) => (a instanceof GoFloat ? a.value : a)));
 }
 
 const V = Number.POSITIVE_INFINITY;

@@ -7,7 +7,7 @@
 import { BUILTINS, isTrue } from './builtins.js';
 import type { ArgNode, CommandNode, IfNode, ListNode, PipeNode, RangeNode } from './nodes.js';
 import { argString, commandString } from './nodes.js';
-import { formatValue, goKind, goTypeName, sortedKeys } from './values.js';
+import { formatValue, GoFloat, goKind, goTypeName, sortedKeys } from './values.js';
 
 export type TemplateFunc = (...args: unknown[]) => unknown;
 export type FuncMap = Readonly<Record<string, TemplateFunc>>;
@@ -343,8 +343,12 @@ class State {
     const argv: unknown[] = [];
     for (let i = 1; i < args.length; i++) argv.push(this.#evalArg(dot, args[i]!));
     if (final !== MISSING) argv.push(final);
-    // A missing value reaches Go functions as nil.
-    for (let i = 0; i < argv.length; i++) if (argv[i] === undefined) argv[i] = null;
+    // A missing value reaches Go functions as nil; user functions get float literals as plain numbers.
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i];
+      if (a === undefined) argv[i] = null;
+      else if (!builtin && a instanceof GoFloat) argv[i] = a.value;
+    }
     try {
       return builtin ? (fn as unknown as (a: unknown[]) => unknown)(argv) : fn(...argv);
     } catch (error) {

@@ -3,6 +3,8 @@
  * of its first character in the template source, so errors can name a line and column.
  */
 
+import type { GoFloat } from './values.js';
+
 export type Node = TextNode | ActionNode | IfNode | RangeNode | BreakNode;
 export type ListNode = readonly Node[];
 
@@ -62,7 +64,7 @@ export type ArgNode =
   | { readonly kind: 'dot'; readonly pos: number }
   | { readonly kind: 'nil'; readonly pos: number }
   | { readonly kind: 'bool'; readonly pos: number; readonly value: boolean }
-  | { readonly kind: 'number'; readonly pos: number; readonly value: number; readonly text: string }
+  | { readonly kind: 'number'; readonly pos: number; readonly value: number | GoFloat; readonly text: string }
   | { readonly kind: 'string'; readonly pos: number; readonly value: string; readonly text: string }
   | { readonly kind: 'pipe'; readonly pos: number; readonly pipe: PipeNode };
 

@@ -8,6 +8,7 @@ import { lex } from './lexer.js';
 import { parseNumber, unquoteChar, unquoteString } from './literals.js';
 import type { ArgNode, CommandNode, ListNode, Node, PipeNode } from './nodes.js';
 import { isKeyword, type Token, type TokenType } from './tokens.js';
+import { GoFloat } from './values.js';
 
 /** Thrown by the parser; index.ts turns it into a positioned ConvergeError. */
 export class TemplateSyntaxError extends Error {
@@ -310,7 +311,10 @@ class Parser {
       case 'number': {
         const n = parseNumber(t.val);
         if (!n.ok) this.#fail(t.pos, n.problem);
-        return { kind: 'number', pos: t.pos, value: n.value, text: t.val };
+        // Go types `3.0`, `1e6` and `0x1p4` as float64; keep that even though the value is whole.
+        const isFloat = /^[+-]?0[xX]/.test(t.val) ? /[pP]/.test(t.val) : /[.eE]/.test(t.val);
+        const value = isFloat && Number.isSafeInteger(n.value) ? new GoFloat(n.value) : n.value;
+        return { kind: 'number', pos: t.pos, value, text: t.val };
       }
       case 'leftParen':
         return { kind: 'pipe', pos: t.pos, pipe: this.#pipeline('parenthesized pipeline', 'rightParen') };

@@ -6,7 +6,7 @@
  */
 import { formatFloat, formatHexFloat } from './floats.js';
 import { goQuote, quoteRune } from './quote.js';
-import { goKind, goTypeName, sortedKeys, structFields } from './values.js';
+import { goKind, goTypeName, numberOf, sortedKeys, structFields } from './values.js';
 
 interface Spec {
   minus: boolean;
@@ -222,7 +222,7 @@ function formatArg(v: unknown, verb: string, spec: Spec): string {
     case 'int':
       return formatInt(v as number | bigint, verb, spec) ?? badVerb(verb, v, spec);
     case 'float64':
-      return formatFloatVerb(v as number, verb, spec) ?? badVerb(verb, v, spec);
+      return formatFloatVerb(numberOf(v), verb, spec) ?? badVerb(verb, v, spec);
     case 'string':
       return formatString(v as string, verb, spec) ?? badVerb(verb, v, spec);
     case 'slice': {

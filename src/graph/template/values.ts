@@ -3,8 +3,8 @@
  *
  * - string, boolean: Go string, bool.
  * - number: a safe integer is a Go `int`; anything else (fractions, huge values, NaN, ±Inf) is a
- *   `float64`. Go keeps the two apart by type; JS cannot, so `1.0` behaves as the int 1 (it prints
- *   the same way under `%v`).
+ *   `float64`. Go keeps the two apart by type; JS cannot, so a whole float that arrives as data (an
+ *   HCL `2.0`) behaves as the int 2. Float literals in the template keep their type (GoFloat).
  * - null: a Go nil; undefined: Go's "no value" (a missing map key, or no dot at all).
  * - arrays: `[]interface {}`; plain objects (prototype Object.prototype or null): `map[string]interface {}`.
  * - any other object (a class instance, such as what `platform` returns): a pointer to a Go struct,
@@ -12,6 +12,23 @@
  *   functions (own or inherited).
  */
 import { formatFloat } from './floats.js';
+
+/**
+ * A float64 literal whose value is whole (`3.0`, `1e6`). As a bare JS number it would pass for an int
+ * and print as one; wrapped, it formats as Go formats a float64. Only literals are wrapped, and user
+ * functions receive plain numbers.
+ */
+export class GoFloat {
+  readonly value: number;
+  constructor(value: number) {
+    this.value = value;
+  }
+}
+
+/** The numeric value of a number or a GoFloat. */
+export function numberOf(v: unknown): number {
+  return v instanceof GoFloat ? v.value : (v as number);
+}
 
 export type GoKind = 'invalid' | 'nil' | 'bool' | 'int' | 'float64' | 'string' | 'slice' | 'map' | 'struct' | 'func';
 
@@ -34,6 +51,7 @@ export function goKind(v: unknown): GoKind {
   }
   if (v === null) return 'nil';
   if (Array.isArray(v)) return 'slice';
+  if (v instanceof GoFloat) return 'float64';
   return isPlainObject(v) ? 'map' : 'struct';
 }
 
@@ -117,6 +135,7 @@ function formatNested(value: unknown): string {
       break;
   }
   if (value === null) return '<nil>';
+  if (value instanceof GoFloat) return formatFloat(value.value, 'g', -1);
   if (Array.isArray(value)) return `[${value.map(formatNested).join(' ')}]`;
   if (isPlainObject(value)) {
     return `map[${sortedKeys(value)

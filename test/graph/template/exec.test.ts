@@ -37,6 +37,13 @@ test(renders, "{{'a'}} {{'\\n'}}", undefined, '97 10');
 test(renders, '{{0x1F}} {{0o17}} {{017}} {{0b101}} {{1_000}} {{-5}} {{+3}}', undefined, '31 15 15 5 1000 -5 3');
 test(renders, '{{1.5}} {{.5}} {{1e-7}} {{-2.25}} {{0x1p-2}} {{0x1.8p1}}', undefined, '1.5 0.5 1e-07 -2.25 0.25 3');
 test(renders, '{{true}} {{false}}', undefined, 'true false');
+test(renders, '{{1e6}} {{3.0}} {{printf "%.2f|%T|%d" 3.0 1e3 2.0}} {{if 0.0}}t{{else}}f{{end}} {{eq 2.0 2}}', undefined, '1e+06 3 3.00|float64|%!d(float64=2) f true');
+
+test('execute() - user functions receive float literals as plain numbers', (t) => {
+  const seen: unknown[] = [];
+  render('{{f 3.0 1.5 2}}{{call .g 4.0}}', { g: (v: unknown) => seen.push(v) }, { f: (...a: unknown[]) => seen.push(...a) });
+  t.deepEqual(seen, [3, 1.5, 2, 4]);
+});
 test(renders, '"\\xc3\\xa9" is {{"\\xc3\\xa9"}}', undefined, '"\\xc3\\xa9" is é');
 test(renders, 'no actions at all }} {', undefined, 'no actions at all }} {');
 

@@ -4,9 +4,9 @@
  * fails, this engine must fail too (the wording is compared by the unit tests). Needs `go` on PATH
  * (Debian: golang-go); without it the test is skipped, visibly.
  *
- * Deliberately absent: cases where JS cannot know the Go type (a whole-number float literal such as
- * `123456789.0` is an int here; ints beyond 2^53 are floats here) and int/float comparisons, which Go
- * refuses and this engine allows.
+ * Deliberately absent: cases where JS cannot know the Go type (ints beyond 2^53 are floats here, and
+ * whole-number floats that arrive as data rather than literals are ints) and int/float comparisons,
+ * which Go refuses and this engine allows.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -84,7 +84,9 @@ const CASES: Case[] = [
 CASES.push(
   ['{{range .}}[{{range .}}{{.}}{{else}}empty{{continue}}{{end}}]{{end}}after', [[1], [], [2]]],
   ['{{printf "%.3g|%5d|%-4t|" 0 "x" 1}}'],
-  ['{{printf "%v %v %v" 1e20 1e21 123456789.5}}'], ['{{printf "%6.2v|%.2v" 3.14159 "hello"}}'],
+  ['{{printf "%v %v %v" 1e20 1e21 123456789.5}}'], ['{{printf "%v %v %v" 1e20 1e21 123456789.0}}'],
+  ['{{1e6}} {{3.0}} {{0x1p4}} {{-2.}} {{printf "%.2f|%T|%d|%v" 3.0 1e3 2.0 (print 5.0)}} {{if 0.0}}t{{else}}f{{end}} {{eq 2.0 2.0}} {{lt 1.0 1.5}}'],
+  ['{{index . 1.0}}', [1, 2]], ['{{range 2.0}}{{end}}'], ['{{len 1.0}}'], ['{{printf "%*d" 2.0 1}}'], ['{{and 1.0 0.0}} {{or 0.0 2.0}} {{not 0.0}}'], ['{{printf "%6.2v|%.2v" 3.14159 "hello"}}'],
   ['{{printf "%x %X" "héllo" 3.5}}'], ['{{printf "%s" .}}', { a: [1, 'x'] }], ['{{printf "%d" .}}', { a: 1 }],
   ['{{printf "%q" .}}', ['a', 'b']], ['{{printf "%05s|%-05d|%+.2e" "ab" 3 12345.678}}'], ['{{printf "% x" "abc"}}'],
   ['{{printf "%10.4q|" "abcdefgh"}}'], ['{{printf "%c%c" 72 105}}'], ['{{printf "%08b" 5}}'], ['{{printf "%o %#o %O" 0 0 0}}'],
@@ -174,7 +176,7 @@ function rng(seed: number): (n: number) => number {
   };
 }
 
-const LITERALS = ['"s"', '"a b"', '`r`', "'c'", '0', '1', '2', '-3', '1.5', '0.25', 'true', 'false', '""', '"%v"', '"%d"', '"%5.2f|%s"', '"%q %x"', '"%T"'];
+const LITERALS = ['"s"', '"a b"', '`r`', "'c'", '0', '1', '2', '-3', '1.5', '0.25', '1e3', '2.0', 'true', 'false', '""', '"%v"', '"%d"', '"%5.2f|%s"', '"%q %x"', '"%T"'];
 const FIELDS = ['.', '.A', '.b', '.c', '.A.x', '.b.c', '.m', '.l', '.n', '.z', '$', '$.A', '$.l'];
 const UNARY = ['len', 'not', 'html', 'js', 'urlquery', 'print', 'println', 'index', 'slice'];
 const NARY = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'index', 'slice', 'printf', 'print'];
