@@ -5,6 +5,7 @@
  */
 import { commandFailure, runCommand } from './package-exec.js';
 import { StatusBuilder } from './package-status.js';
+import type { PresenceState } from './state-field.js';
 import { StatusLevel, type ResourceStatus, type RunContext, type Task } from './types.js';
 
 /** What a planner found: the status to show, and the command to run or why none can run. */
@@ -22,7 +23,7 @@ export interface AccountPlan {
 export interface AccountSubject {
   readonly noun: 'user' | 'group';
   readonly name: string;
-  readonly state: 'present' | 'absent';
+  readonly state: PresenceState;
   plan(signal: AbortSignal): Promise<AccountPlan>;
   exported(): Readonly<Record<string, unknown>>;
 }

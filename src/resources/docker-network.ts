@@ -10,9 +10,9 @@ import {
   planPresence,
   presenceFields,
   presenceSettings,
-  type PresenceState,
   type PresenceTarget,
 } from './docker-presence.js';
+import type { PresenceState } from './state-field.js';
 import {
   type DecodedFields,
   type PrepareContext,

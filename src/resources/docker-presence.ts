@@ -6,10 +6,9 @@
 import type { Diff } from '../protocol.js';
 import { dockerFailure } from './docker-client.js';
 import { driftDiffs, driftWarning, recreatePlan, type FieldComparison } from './docker-drift.js';
+import { decodedState, stateField, type PresenceState } from './state-field.js';
 import { makeStatus, textDiff } from './status.js';
 import { StatusLevel, type DecodedFields, type FieldSpec, type ResourceStatus } from './types.js';
-
-export type PresenceState = 'present' | 'absent';
 
 /** One named object and the engine operations on it. */
 export interface PresenceTarget<T> {
@@ -93,13 +92,7 @@ export async function applyPresence<T>(target: PresenceTarget<T>): Promise<Resou
 /** The `state` and `force` fields of a kind managed here. */
 export function presenceFields(noun: string): FieldSpec[] {
   return [
-    {
-      name: 'state',
-      type: 'string',
-      validValues: ['present', 'absent'],
-      default: 'present',
-      doc: `Whether the ${noun} should exist. Default: present.`,
-    },
+    stateField(`Whether the ${noun} should exist. Default: present.`),
     {
       name: 'force',
       type: 'bool',
@@ -111,5 +104,5 @@ export function presenceFields(noun: string): FieldSpec[] {
 
 /** The decoded `state` and `force` fields. */
 export function presenceSettings(fields: DecodedFields): { state: PresenceState; force: boolean } {
-  return { state: fields['state'] === 'absent' ? 'absent' : 'present', force: fields['force'] === true };
+  return { state: decodedState(fields), force: fields['force'] === true };
 }

@@ -6,6 +6,7 @@
 import { CoalescingQueue, type BatchableTask, type Settled } from './package-batch.js';
 import { commandFailure, prepareError, type CommandResult } from './package-exec.js';
 import { StatusBuilder } from './package-status.js';
+import { decodedState, stateField, type PresenceState } from './state-field.js';
 import {
   StatusLevel,
   type DecodedFields,
@@ -16,7 +17,7 @@ import {
   type Task,
 } from './types.js';
 
-export type PackageState = 'present' | 'absent';
+export type PackageState = PresenceState;
 export type PackageAction = 'install' | 'remove';
 
 /** One system's package tools. Names are passed as argv; several names make one transaction. */
@@ -132,17 +133,11 @@ export function packageDefinition(kind: string, doc: string, manager: PackageMan
     doc,
     fields: [
       { name: 'name', type: 'string', required: true, nonempty: true, doc: 'The name of the package.' },
-      {
-        name: 'state',
-        type: 'string',
-        validValues: ['present', 'absent'],
-        default: 'present',
-        doc: 'present installs the package when it is missing; absent removes it when it is installed.',
-      },
+      stateField('present installs the package when it is missing; absent removes it when it is installed.'),
     ],
     exports: ['name', 'state'],
     prepare(fields: DecodedFields, ctx: PrepareContext): Task {
-      const state: PackageState = fields['state'] === 'absent' ? 'absent' : 'present';
+      const state = decodedState(fields);
       const name = String(fields['name']);
       // Names reach apt-get and yum as argv; one starting with a dash would be read as an option.
       if (name.startsWith('-') || /\s/.test(name)) throw prepareError(ctx, 'name', `invalid package name ${JSON.stringify(name)}`);

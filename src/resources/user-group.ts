@@ -4,6 +4,7 @@
  */
 import { AccountTask, refusedPlan, type AccountPlan, type AccountSubject } from './account-task.js';
 import { StatusBuilder } from './package-status.js';
+import { decodedState, stateField, type PresenceState } from './state-field.js';
 import type { DecodedFields, PrepareContext, ResourceDefinition, Task } from './types.js';
 import { groupNamed, lookupGroup, type GroupEntry } from './user-accounts.js';
 import { idField } from './user-user.js';
@@ -12,7 +13,7 @@ interface GroupSpec {
   readonly name: string;
   readonly newName: string | undefined;
   readonly gid: string | undefined;
-  readonly state: 'present' | 'absent';
+  readonly state: PresenceState;
 }
 
 interface GroupPlan extends AccountPlan {
@@ -88,13 +89,7 @@ export const userGroup: ResourceDefinition = {
     { name: 'gid', type: 'int', doc: 'The numeric group id (0 to 4294967294).' },
     { name: 'name', type: 'string', required: true, nonempty: true, doc: 'The name of the group.' },
     { name: 'new_name', type: 'string', nonempty: true, doc: 'Renames the group to this name.' },
-    {
-      name: 'state',
-      type: 'string',
-      validValues: ['present', 'absent'],
-      default: 'present',
-      doc: 'Whether the group should exist.',
-    },
+    stateField('Whether the group should exist.'),
   ],
   exports: ['name', 'newname', 'gid', 'state'],
   prepare(fields: DecodedFields, ctx: PrepareContext): Task {
@@ -103,7 +98,7 @@ export const userGroup: ResourceDefinition = {
         name: String(fields['name']),
         newName: typeof fields['new_name'] === 'string' ? fields['new_name'] : undefined,
         gid: idField(fields, 'gid', 'group', ctx),
-        state: fields['state'] === 'absent' ? 'absent' : 'present',
+        state: decodedState(fields),
       }),
     );
   },

@@ -6,6 +6,7 @@
  */
 import { refusedPlan, type AccountPlan } from './account-task.js';
 import { StatusBuilder } from './package-status.js';
+import type { PresenceState } from './state-field.js';
 import { groupNamed, lookupExpiry, lookupGroup, lookupUser, userNamed, type PasswdEntry } from './user-accounts.js';
 
 /** The decoded, validated settings of one user.user node. */
@@ -22,7 +23,7 @@ export interface UserSpec {
   readonly moveDir: boolean;
   /** YYYY-MM-DD. */
   readonly expiry?: string;
-  readonly state: 'present' | 'absent';
+  readonly state: PresenceState;
 }
 
 export interface UserPlan extends AccountPlan {

@@ -5,6 +5,7 @@
  */
 import { AccountTask, type AccountSubject } from './account-task.js';
 import { prepareError } from './package-exec.js';
+import { decodedState, stateField } from './state-field.js';
 import type { DecodedFields, PrepareContext, ResourceDefinition, Task } from './types.js';
 import { planUser, type UserSpec } from './user-user-plan.js';
 
@@ -57,7 +58,7 @@ function userSpec(fields: DecodedFields, ctx: PrepareContext): UserSpec {
     username: String(fields['username']),
     createHome,
     moveDir,
-    state: fields['state'] === 'absent' ? 'absent' : 'present',
+    state: decodedState(fields),
   };
   const optional = {
     newUsername: str(fields['new_username']),
@@ -135,13 +136,7 @@ export const userUser: ResourceDefinition = {
       doc: 'Moves the contents of the old home directory to `home_dir` when it changes; needs `home_dir`.',
     },
     { name: 'expiry', type: 'time', doc: 'The date (YYYY-MM-DD) on which the account is disabled.' },
-    {
-      name: 'state',
-      type: 'string',
-      validValues: ['present', 'absent'],
-      default: 'present',
-      doc: 'Whether the user should exist.',
-    },
+    stateField('Whether the user should exist.'),
   ],
   mutuallyExclusive: [['gid', 'groupname']],
   exports: [
