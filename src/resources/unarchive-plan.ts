@@ -9,20 +9,16 @@
 import { createHash } from 'node:crypto';
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { walkArchive, type EntryKind } from './archive-read.js';
+import { walkArchive, type RawEntry } from './archive-read.js';
 import { checkLinkTarget, LinkTracker, normaliseEntryName, UnsafeEntryError } from './archive-safety.js';
 import { hashFile } from './hashing.js';
 
-export interface PlannedEntry {
+/** An archive entry with its place in the destination and what has to happen to it. */
+export interface PlannedEntry extends Omit<RawEntry, 'name'> {
   /** Name in the archive after normalising (the key for the second, writing pass). */
   readonly archivePath: string;
   /** Path relative to the destination (after stripping a single top-level directory). */
   readonly path: string;
-  readonly kind: EntryKind;
-  readonly mode: number;
-  readonly size: number;
-  readonly mtime: Date | undefined;
-  readonly linkTarget?: string;
   readonly sha256?: string;
   /** ok: already in place; create: missing; replace: differs (needs `force`); blocked: cannot be replaced. */
   readonly action: 'ok' | 'create' | 'replace' | 'blocked';
