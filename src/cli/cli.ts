@@ -4,7 +4,8 @@
  * 1 failure, 2 hard stop on a second Ctrl-C, 3 unhealthy (`healthcheck --fail-unhealthy`), 255 usage.
  */
 import { formatFlagHelp, parseArgs } from './args.js';
-import { COMMANDS, EXIT, findCommand, GLOBAL_FLAGS, type CommandSpec } from './commands.js';
+import { COMMANDS, findCommand, GLOBAL_FLAGS, type CommandSpec } from './commands.js';
+import { EXIT } from './defaults.js';
 import { Logger, parseLogLevel } from './log.js';
 import { ConvergeError, getErrorMessage } from '../errors.js';
 

@@ -5,22 +5,7 @@
  */
 import type { FlagSpec, ParsedArgs } from './args.js';
 import type { Logger } from './log.js';
-
-/** Default client address; the server itself listens on all interfaces by default. */
-export const DEFAULT_RPC_ADDR = '127.0.0.1:4774';
-export const DEFAULT_SERVER_ADDR = '0.0.0.0:4774';
-export const DEFAULT_LOCAL_ADDR = '127.0.0.1:47740';
-/** Nodes checked or applied at once when --parallelism is not given. */
-export const DEFAULT_PARALLELISM = 16;
-
-/** Exit statuses. Usage errors exit 255, as the original's `os.Exit(-1)` did. */
-export const EXIT = {
-  ok: 0,
-  failed: 1,
-  interrupted: 2,
-  unhealthy: 3,
-  usage: 255,
-} as const;
+import { DEFAULT_LOCAL_ADDR, DEFAULT_PARALLELISM, DEFAULT_RPC_ADDR, DEFAULT_SERVER_ADDR } from './defaults.js';
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'log-level', short: 'l', type: 'string', default: 'INFO', valueName: 'level', description: 'log level: debug, info, warn, error or fatal' },
@@ -56,7 +41,7 @@ const PARAM_FLAGS: readonly FlagSpec[] = [
 ];
 
 const JOB_FLAGS: readonly FlagSpec[] = [
-  { name: 'parallelism', type: 'int', default: DEFAULT_PARALLELISM, valueName: 'n', description: 'nodes checked or applied at once' },
+  { name: 'parallelism', type: 'int', default: DEFAULT_PARALLELISM, valueName: 'n', description: 'nodes checked or applied at once (with --local; a remote server uses its own setting)' },
   { name: 'verify-modules', type: 'bool', description: 'verify module signatures (not supported; refused)' },
 ];
 

@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { ConvergeError } from '../errors.js';
 import type { JobKind, JobSpec } from '../protocol.js';
-import { parseBool } from './args.js';
 import type { CommandContext } from './commands.js';
+import { DEFAULT_PARALLELISM } from './defaults.js';
 import { parseParams } from './params.js';
 import type { RunnerOptions } from './runner.js';
 
@@ -54,7 +54,7 @@ export function runnerOptions(ctx: CommandContext): RunnerOptions {
     caFile: str(ctx, 'ca-file'),
     certFile: str(ctx, 'cert-file'),
     keyFile: str(ctx, 'key-file'),
-    parallelism: typeof ctx.args.flags['parallelism'] === 'number' ? ctx.args.flags['parallelism'] : 16,
+    parallelism: typeof ctx.args.flags['parallelism'] === 'number' ? ctx.args.flags['parallelism'] : DEFAULT_PARALLELISM,
     log: ctx.log,
   };
 }
@@ -75,8 +75,6 @@ export function jobFor(ctx: CommandContext, kind: JobKind, location: string, par
     location: resolved,
     params,
     cwd: ctx.cwd,
-    parallelism: typeof parallelism === 'number' ? parallelism : 16,
+    parallelism: typeof parallelism === 'number' ? parallelism : DEFAULT_PARALLELISM,
   };
 }
-
-export { parseBool };

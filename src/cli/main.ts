@@ -1,5 +1,5 @@
 /** Entry point of `bin/converge`: runs the CLI and exits with its status. */
-import { EXIT } from './commands.js';
+import { EXIT } from './defaults.js';
 import { main } from './cli.js';
 
 /** Waits for stdout to drain before exiting, so piped output is never cut short. */

@@ -6,7 +6,8 @@
 import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConvergeError, getErrorMessage } from '../../errors.js';
-import { EXIT, type CommandContext } from '../commands.js';
+import type { CommandContext } from '../commands.js';
+import { EXIT } from '../defaults.js';
 
 export async function fmtCommand(ctx: CommandContext): Promise<number> {
   const { formatHcl } = await import('../../graph/index.js');

@@ -1,5 +1,6 @@
 /** `converge ping`: asks the server at --rpc-addr to answer and prints `pong`. */
-import { EXIT, type CommandContext } from '../commands.js';
+import type { CommandContext } from '../commands.js';
+import { EXIT } from '../defaults.js';
 import { formatHostPort, parseHostPort } from '../address.js';
 
 export async function pingCommand(ctx: CommandContext): Promise<number> {

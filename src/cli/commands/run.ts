@@ -5,7 +5,8 @@
  */
 import { fromWire } from '../../errors.js';
 import type { JobKind } from '../../protocol.js';
-import { EXIT, type CommandContext } from '../commands.js';
+import type { CommandContext } from '../commands.js';
+import { EXIT } from '../defaults.js';
 import { jobFor, readParams, refuseVerifyModules, runnerOptions } from '../job-setup.js';
 import { JobResults } from '../job-results.js';
 import { ProgressLine } from '../progress.js';

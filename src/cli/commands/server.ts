@@ -7,7 +7,8 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ConvergeError } from '../../errors.js';
 import { parseHostPort } from '../address.js';
-import { EXIT, type CommandContext } from '../commands.js';
+import type { CommandContext } from '../commands.js';
+import { EXIT } from '../defaults.js';
 import { frontDoorLogger } from '../frontdoor-logger.js';
 
 function str(ctx: CommandContext, name: string): string {

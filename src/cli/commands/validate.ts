@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { ConvergeError, getErrorMessage } from '../../errors.js';
-import { EXIT, type CommandContext } from '../commands.js';
+import type { CommandContext } from '../commands.js';
+import { EXIT } from '../defaults.js';
 import { readParams, refuseVerifyModules } from '../job-setup.js';
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
