@@ -22,20 +22,25 @@ export function plainObject(items: readonly HclItem[]): Record<string, unknown> 
   const out: Record<string, unknown> = {};
   for (const item of items) {
     if (item.keys.length === 0) continue;
-    let value: unknown = plainValue(item.value);
-    for (let i = item.keys.length - 1; i >= 1; i--) value = { [item.keys[i]!.name]: value };
     const key = item.keys[0]!.name;
-    if (!Object.hasOwn(out, key)) {
-      out[key] = value;
-    } else if (isRecord(out[key]) && isRecord(value) && item.keys.length > 1) {
-      // `a "x" {}` and `a "y" {}` merge under `a`, as HCL v1 does for labelled blocks.
-      out[key] = { ...(out[key] as Record<string, unknown>), ...value };
-    } else {
-      const prev = out[key];
-      out[key] = Array.isArray(prev) && (item.assign === false) ? [...prev, value] : [prev, value];
-    }
+    const value = itemValue(item);
+    out[key] = Object.hasOwn(out, key) ? mergeRepeated(out[key], value, item) : value;
   }
   return out;
+}
+
+/** The value of one item, with `a "b" { }` labels nested under their keys. */
+export function itemValue(item: HclItem): unknown {
+  let value: unknown = plainValue(item.value);
+  for (let i = item.keys.length - 1; i >= 1; i--) value = { [item.keys[i]!.name]: value };
+  return value;
+}
+
+/** Combines a key's earlier value with a repeated item, as HCL v1's decoder does. */
+export function mergeRepeated(prev: unknown, value: unknown, item: HclItem): unknown {
+  // `a "x" {}` and `a "y" {}` merge under `a`, as HCL v1 does for labelled blocks.
+  if (isRecord(prev) && isRecord(value) && item.keys.length > 1) return { ...prev, ...value };
+  return Array.isArray(prev) && item.assign === false ? [...prev, value] : [prev, value];
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

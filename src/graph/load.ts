@@ -9,7 +9,7 @@ import { getResource } from '../resources/index.js';
 import type { RawField } from '../resources/types.js';
 import { parseHcl } from './hcl/index.js';
 import type { HclItem, HclKey } from './hcl/ast.js';
-import { plainObject, plainValue } from './hcl-values.js';
+import { itemValue, mergeRepeated, plainValue } from './hcl-values.js';
 import { childId, nameProblem, ROOT_ID } from './ids.js';
 import { displayName, fetchModule, resolveInContext, resolveTopLocation } from './fetch.js';
 import { ResourceGraph, type GraphNode } from './nodes.js';
@@ -195,15 +195,11 @@ function readFields(
   let depends: string[] = [];
   let group: string | undefined;
   if (item.value.type !== 'object') return { fields, depends, group };
-  const items = item.value.items;
-  const values = plainObject(items);
-  const firstPos = new Map<string, SourcePosition>();
-  for (const field of items) {
+  for (const field of item.value.items) {
     const key = field.keys[0]?.name;
-    if (key !== undefined && !firstPos.has(key)) firstPos.set(key, field.pos);
-  }
-  for (const [key, value] of Object.entries(values)) {
-    const pos = firstPos.get(key) ?? item.pos;
+    if (key === undefined) continue;
+    const value = itemValue(field);
+    const pos = field.pos;
     if (key === 'depends') {
       if (!Array.isArray(value)) {
         throw positionedError('CNV_ERR_LOAD_STRUCTURE', pos, `"depends" is not a list, it is ${describe(value)}`);
@@ -220,7 +216,8 @@ function readFields(
       }
       group = value;
     } else {
-      fields[key] = { value, pos };
+      const prev = fields[key];
+      fields[key] = prev === undefined ? { value, pos } : { value: mergeRepeated(prev.value, value, field), pos: prev.pos! };
     }
   }
   return { fields, depends, group };

@@ -11,30 +11,40 @@ import { finishOrder } from './order.js';
 
 /** Merges duplicates in place; returns the ids removed. */
 export function mergeDuplicates(graph: ResourceGraph, rendered: ReadonlyMap<string, DecodedFields>): string[] {
-  const first = new Map<string, string>();
-  const removed: string[] = [];
-  let dependents: Map<string, Set<string>> | undefined;
-  const position = finishOrder(graph);
-  const nodes = [...graph.nodes.values()].sort((x, y) => position.get(x.id)! - position.get(y.id)!);
-  for (const node of nodes) {
-    if (!graph.has(node.id) || STRUCTURAL_KINDS.has(node.kind) || node.inConditional) continue;
+  // Decoded fields come out in the definition's field order, so plain JSON is a stable key per kind.
+  const keys = new Map<string, string>();
+  const count = new Map<string, number>();
+  for (const node of graph.nodes.values()) {
+    if (STRUCTURAL_KINDS.has(node.kind) || node.inConditional) continue;
     const fields = rendered.get(node.id);
     if (fields === undefined) continue;
-    const key = `${node.kind}\u0000${stableJson(fields)}`;
+    const key = `${node.kind}\u0000${JSON.stringify(fields)}`;
+    keys.set(node.id, key);
+    count.set(key, (count.get(key) ?? 0) + 1);
+  }
+  const candidates = [...keys].filter(([, key]) => count.get(key)! > 1);
+  if (candidates.length === 0) return [];
+
+  const position = finishOrder(graph);
+  candidates.sort(([a], [b]) => position.get(a)! - position.get(b)!);
+  const first = new Map<string, string>();
+  const removed: string[] = [];
+  const dependents = graph.dependents();
+  for (const [id, key] of candidates) {
+    if (!graph.has(id)) continue;
     const kept = first.get(key);
     if (kept === undefined) {
-      first.set(key, node.id);
+      first.set(key, id);
       continue;
     }
-    dependents ??= graph.dependents();
-    for (const from of dependents.get(node.id) ?? []) {
+    for (const from of dependents.get(id) ?? []) {
       if (from === kept) continue;
-      graph.connect(from, kept, graph.isHidden(from, node.id));
+      graph.connect(from, kept, graph.isHidden(from, id));
       dependents.get(kept)?.add(from);
     }
-    graph.removeSubtree(node.id, dependents);
-    graph.aliases.set(node.id, kept);
-    removed.push(node.id);
+    graph.removeSubtree(id, dependents);
+    graph.aliases.set(id, kept);
+    removed.push(id);
   }
   return removed;
 }

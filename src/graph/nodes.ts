@@ -42,7 +42,7 @@ const edgeKey = (from: string, to: string): string => `${from}\u0000${to}`;
 
 export class ResourceGraph {
   readonly nodes = new Map<string, GraphNode>();
-  /** id → ids it depends on (not containing); insertion-ordered, no duplicates. */
+  /** id → ids it depends on (not containing); insertion-ordered, no duplicates; absent when none. */
   readonly deps = new Map<string, Set<string>>();
   /**
    * Edges honoured by the walk but not reported in `edges`/`graph`. The original drops a module
@@ -54,8 +54,8 @@ export class ResourceGraph {
   readonly aliases = new Map<string, string>();
 
   add(node: GraphNode): void {
+    // Dependency sets are created on first use: most nodes of large graphs have none of their own.
     this.nodes.set(node.id, node);
-    this.deps.set(node.id, new Set());
     if (node.parent !== '') this.nodes.get(node.parent)?.children.push(node.id);
   }
 
@@ -70,8 +70,12 @@ export class ResourceGraph {
   /** `from` depends on `to`. Self-edges are ignored. */
   connect(from: string, to: string, hidden = false): void {
     if (from === to) return;
-    const set = this.deps.get(from);
-    if (set === undefined) return;
+    let set = this.deps.get(from);
+    if (set === undefined) {
+      if (!this.nodes.has(from)) return;
+      set = new Set();
+      this.deps.set(from, set);
+    }
     if (hidden) {
       if (!set.has(to)) {
         set.add(to);
