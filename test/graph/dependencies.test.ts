@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import test from 'ava';
 import { graphJob, validateJob } from '../../src/graph/engine.js';
 import { ConvergeError } from '../../src/errors.js';
-import { depEdges, fixtureDir, spec, tempDir } from './engine/helpers.js';
+import { depEdges, fixtureDir, run, spec, tempDir } from './engine/helpers.js';
 
 const T = (name: string, extra = ''): string => `task "${name}" {\n  check = "true ${name}"\n  apply = "true"\n${extra}}\n`;
 
@@ -127,4 +129,35 @@ test('merge - identical resources become one; switches and params are never merg
     'root/task.user',
   ]);
   t.true(depEdges(graph.edges).includes('root/task.user -> root/task.d'));
+});
+
+test('depends - a module waits for its own depends, which the reported graph leaves out as the original did', async (t) => {
+  const dir = fixtureDir(t, 'caller.hcl', 'child.hcl');
+  const graph = await graphJob(spec(dir, 'caller.hcl'));
+  t.false(depEdges(graph.edges).includes('root/module.two -> root/task.first'));
+  const order: string[] = [];
+  await run('apply', dir, 'caller.hcl', {
+    parallelism: 8,
+    onEvent: (e) => {
+      if (e.run === 'FINISHED') order.push(e.id);
+    },
+  });
+  t.true(order.indexOf('root/task.first') < order.indexOf('root/module.two/file.content.out'));
+});
+
+test('merge - lookups of a merged node read the node that replaced it', async (t) => {
+  const dir = tempDir(t, {
+    'main.hcl':
+      'module "sub.hcl" "m" {}\ntask.query "q" {\n  query = "echo -n shared"\n}\n' +
+      'file.content "g" {\n  destination = "g.txt"\n  content = "{{lookup `task.query.q.status.stdout`}}"\n}\n',
+    'sub.hcl':
+      'task.query "q" {\n  query = "echo -n shared"\n}\nfile.content "f" {\n  destination = "f.txt"\n  content = "{{lookup `task.query.q.status.stdout`}}"\n}\n',
+  });
+  const record = await run('apply', dir, 'main.hcl');
+  // The module is declared first, so its copy runs first and is the one kept.
+  t.false(record.results.has('root/task.query.q'));
+  t.true(record.results.has('root/module.m/task.query.q'));
+  t.is(record.results.get('root/module.m/file.content.f')?.error, '');
+  t.is(fs.readFileSync(path.join(dir, 'f.txt'), 'utf8'), 'shared');
+  t.is(fs.readFileSync(path.join(dir, 'g.txt'), 'utf8'), 'shared');
 });
