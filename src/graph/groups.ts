@@ -40,8 +40,34 @@ function chain(graph: ResourceGraph, members: readonly string[], position: Map<s
     if (nested.length > 1) chain(graph, nested, position);
   }
   const ordered = [...reps.keys()].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
-  for (let i = 1; i < ordered.length; i++) graph.connect(ordered[i]!, ordered[i - 1]!);
+  const links = batchLinks(graph, ordered, reps);
+  for (let i = 1; i < links.length; i++) {
+    for (const later of links[i]!) for (const earlier of links[i - 1]!) graph.connect(later, earlier);
+  }
 }
+
+/**
+ * Splits a group's ordered members into the links of its chain. Package nodes of one kind that sit next
+ * to each other in the order share a link: they are released together so that the package kind's batch
+ * queue turns them into one package-manager transaction, which also keeps them from running at the same
+ * time. Only adjacent members are merged, so every link still lies wholly after the one before it in
+ * `finishOrder` and the chain cannot close a cycle.
+ */
+function batchLinks(graph: ResourceGraph, ordered: readonly string[], reps: ReadonlyMap<string, string[]>): string[][] {
+  const links: string[][] = [];
+  let previousKind: string | undefined;
+  for (const id of ordered) {
+    const kind = reps.get(id)?.length === 1 && reps.get(id)?.[0] === id ? graph.nodes.get(id)?.kind : undefined;
+    const batchable = kind !== undefined && BATCHED_KINDS.has(kind);
+    if (batchable && kind === previousKind) links[links.length - 1]!.push(id);
+    else links.push([id]);
+    previousKind = batchable ? kind : undefined;
+  }
+  return links;
+}
+
+/** Kinds whose apply coalesces through a per-group batch queue (src/resources/package-batch.ts). */
+const BATCHED_KINDS: ReadonlySet<string> = new Set(['package.apt', 'package.rpm']);
 
 /** The deepest id that contains every member's parent. */
 function commonAncestor(ids: readonly string[]): string {
