@@ -162,9 +162,12 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
     run: (job, onMessage, signal) => runOnClient(client, job, onMessage, signal, options.log),
     close: async () => {
       client.close();
+      // The server waits for running applies; after that no job is left on the pool.
       await server.close();
       await warmUp;
-      await pool.close();
+      // Thread teardown is not awaited: the process exits right after, which ends the threads anyway,
+      // and waiting would only delay the exit of every --local run.
+      void pool.close().catch(() => {});
     },
   };
 }
