@@ -7,9 +7,8 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Parser, type ReadEntry } from 'tar';
-import bz2 from 'unbzip2-stream';
-import yauzl from 'yauzl';
+import type { ReadEntry } from 'tar';
+import type yauzl from 'yauzl';
 
 export type ArchiveFormat = 'tar' | 'tar.gz' | 'tar.bz2' | 'zip';
 export type EntryKind = 'file' | 'directory' | 'symlink';
@@ -74,6 +73,9 @@ async function walkTar(file: string, format: ArchiveFormat, visit: EntryVisitor,
   // the entry's stream applies back-pressure to the parser until the visit consumes it.
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown;
+  // The archive libraries load on first use: together they cost more start-up than the rest of the
+  // engine, and most jobs unpack nothing.
+  const { Parser } = await import('tar');
   const parser = new Parser({
     strict: true,
     noResume: true,
@@ -109,7 +111,8 @@ async function walkTar(file: string, format: ArchiveFormat, visit: EntryVisitor,
     },
   });
   const source = createReadStream(file, signal ? { signal } : {});
-  const stages: NodeJS.ReadableStream[] = format === 'tar.bz2' ? [source, bz2()] : [source];
+  const bz2 = format === 'tar.bz2' ? (await import('unbzip2-stream')).default : undefined;
+  const stages: NodeJS.ReadableStream[] = bz2 ? [source, bz2()] : [source];
   try {
     await pipeline([...stages, parser as unknown as NodeJS.WritableStream], signal ? { signal } : {});
   } catch (error) {
@@ -127,6 +130,7 @@ function zipMode(entry: yauzl.Entry): number {
 async function walkZip(file: string, visit: EntryVisitor, signal?: AbortSignal): Promise<void> {
   // Names are decoded here rather than by yauzl, which would reject unsafe names with its own
   // messages before archive-safety.ts could report them in ours.
+  const { default: yauzl } = await import('yauzl');
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(file, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true });

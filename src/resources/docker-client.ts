@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { ConvergeError, getErrorMessage } from '../errors.js';
 import { failedStatus } from './status.js';
 import type { ResourceStatus } from './types.js';
@@ -103,8 +103,9 @@ export function isNotFound(error: unknown): boolean {
  */
 export class DockerEngine {
   readonly label: string;
-  readonly #api: Docker | undefined;
+  readonly #options: Docker.DockerOptions | undefined;
   readonly #configError: ConvergeError | undefined;
+  #api: Promise<Docker> | undefined;
 
   constructor(endpoint: DockerEndpoint | ConvergeError) {
     if (endpoint instanceof ConvergeError) {
@@ -112,13 +113,18 @@ export class DockerEngine {
       this.#configError = endpoint;
     } else {
       this.label = endpoint.label;
-      this.#api = new Docker(endpoint.options);
+      this.#options = endpoint.options;
     }
   }
 
-  /** The dockerode client; throws the DOCKER_HOST problem when there is none. */
-  get api(): Docker {
-    if (this.#api === undefined) throw this.#configError!;
+  /**
+   * The dockerode client; rejects with the DOCKER_HOST problem when there is none. dockerode is loaded
+   * on first use: it costs more start-up than the rest of the engine, and most modules have no docker node.
+   */
+  api(): Promise<Docker> {
+    if (this.#options === undefined) return Promise.reject(this.#configError!);
+    const options = this.#options;
+    this.#api ??= import('dockerode').then(({ default: Dockerode }) => new Dockerode(options));
     return this.#api;
   }
 
@@ -130,7 +136,7 @@ export class DockerEngine {
   async call<T>(action: string, request: (api: Docker) => Promise<T>, allowMissing?: false): Promise<T>;
   async call<T>(action: string, request: (api: Docker) => Promise<T>, allowMissing = false): Promise<T | undefined> {
     try {
-      return await request(this.api);
+      return await request(await this.api());
     } catch (error) {
       if (allowMissing && isNotFound(error)) return undefined;
       throw this.wrap(action, error);
