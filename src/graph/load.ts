@@ -22,6 +22,8 @@ interface PendingFile {
   readonly parentId: string;
   readonly depth: number;
   readonly content?: string;
+  /** Where the module call was written, for fetch and parse errors of the module. */
+  readonly calledAt?: SourcePosition;
 }
 
 /** Where a declaration sits while a file is being read. */
@@ -53,7 +55,12 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal): Promise<Res
     if (signal?.aborted) throw new ConvergeError('CNV_ERR_JOB_CANCELLED', 'interrupted');
     const pending = queue[head]!;
     const file = pending.depth === 0 ? topFile : displayName(pending.url, job.cwd);
-    const text = pending.content ?? (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal }));
+    let text: string;
+    try {
+      text = pending.content ?? (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal }));
+    } catch (error) {
+      throw pending.calledAt === undefined ? error : located(error, pending.calledAt);
+    }
     const parsed = parseHcl(text, file);
     const scope: Scope = {
       parentId: pending.parentId,
@@ -75,7 +82,7 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal): Promise<Res
         } catch (error) {
           throw located(error, item.pos);
         }
-        queue.push({ url, parentId: added.id, depth: pending.depth + 1 });
+        queue.push({ url, parentId: added.id, depth: pending.depth + 1, calledAt: item.pos });
       }
     }
   }
