@@ -98,10 +98,25 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
   return { run, settled };
 }
 
+/**
+ * Largest edge list sent in the `edges` header, in bytes of JSON. HTTP/2 peers built on Node (grpc-js
+ * clients) refuse header lists over 64 KiB and curl refuses header lines over 100 KB, and a refused header
+ * stalls the stream. A larger list is left out of the header, which says how many edges it omitted
+ * (`edges-omitted`), and goes to clients that accept notices as an `edges` notice message instead.
+ */
+export const MAX_EDGES_HEADER_BYTES = 48 * 1024;
+
+export interface StartHeaders {
+  readonly runId: string;
+  readonly edges?: readonly GraphEdge[];
+  /** Set when the edge list was too large for a header. */
+  readonly edgesOmitted?: number;
+}
+
 /** Where a pump writes. Implemented by the gRPC call and the HTTP response. */
 export interface EventSink {
   /** Sends response headers; called once, before the first message. */
-  start(headers: { readonly runId: string; readonly edges?: readonly GraphEdge[] }): void;
+  start(headers: StartHeaders): void;
   /** Writes one message; false means "wait for drained() before writing more". */
   write(message: Record<string, unknown>): boolean;
   drained(): Promise<void>;
@@ -152,8 +167,11 @@ export async function pumpStatus(run: Run, sink: EventSink, acceptNotices: boole
   }
   if (sink.gone.aborted) return { ok: true };
   if (run.edges === undefined) return failure(run, started);
-  if (started) await send(edgesNoticeResponse(run.id, run.edges));
-  else sink.start({ runId: run.id, edges: run.edges });
+  const fitsHeader = Buffer.byteLength(JSON.stringify(run.edges)) <= MAX_EDGES_HEADER_BYTES;
+  if (!started) {
+    sink.start(fitsHeader ? { runId: run.id, edges: run.edges } : { runId: run.id, edgesOmitted: run.edges.length });
+  }
+  if ((started || !fitsHeader) && acceptNotices) await send(edgesNoticeResponse(run.id, run.edges));
   started = true;
   // Phase 2: events by cursor until the run is done and the cursor is at its end.
   let cursor = 0;

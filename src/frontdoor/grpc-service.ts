@@ -43,6 +43,7 @@ function grpcSink(call: StreamCall): EventSink {
       const metadata = new grpc.Metadata();
       metadata.set('run-id', headers.runId);
       if (headers.edges !== undefined) metadata.set('edges', JSON.stringify(headers.edges));
+      if (headers.edgesOmitted !== undefined) metadata.set('edges-omitted', String(headers.edgesOmitted));
       call.sendMetadata(metadata);
     },
     // grpc-js's stream buffers only 16 messages before asking for a drain, which turns every few events

@@ -111,6 +111,7 @@ function httpSink(response: ServerResponse): EventSink {
     start(headers) {
       const head: Record<string, string> = { 'Content-Type': 'application/json', 'Grpc-Metadata-Run-Id': headers.runId };
       if (headers.edges !== undefined) head['Grpc-Metadata-Edges'] = asciiJson(headers.edges);
+      if (headers.edgesOmitted !== undefined) head['Grpc-Metadata-Edges-Omitted'] = String(headers.edgesOmitted);
       response.writeHead(200, head);
     },
     write: (message) => response.write(`${JSON.stringify({ result: message })}\n`),
