@@ -7,23 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-
-/**
- * Set by the self-contained binary's entry point, which writes its embedded assets to a cache dir
- * before anything else runs (a bundle has no files beside it).
- */
-const ASSET_DIR_KEY = Symbol.for('converge.assetDir');
-
-/** Records where the binary unpacked its assets (`proto/`, workers). */
-export function setAssetDir(dir: string): void {
-  (globalThis as Record<symbol, unknown>)[ASSET_DIR_KEY] = dir;
-}
-
-/** Where the self-contained binary unpacked its assets; undefined when running from files. */
-export function assetDir(): string | undefined {
-  const assets = (globalThis as Record<symbol, unknown>)[ASSET_DIR_KEY];
-  return typeof assets === 'string' ? assets : undefined;
-}
+import { assetDir } from '../assets.js';
 
 /** The directory holding `converge.proto` and `google/api/*.proto`. */
 export function protoDir(): string {

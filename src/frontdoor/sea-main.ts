@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import sea from 'node:sea';
-import { setAssetDir } from './proto.js';
+import { setAssetDir } from '../assets.js';
 
 /** Written last: a directory without it is an interrupted unpack and is redone. */
 const COMPLETE_MARKER = '.complete';

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { ConvergeError } from '../errors.js';
@@ -22,7 +21,6 @@ import { createHttpHandler } from './http-routes.js';
 import { JobQueue, type JobQueueOptions } from './job-queue.js';
 import { createLogger, type Logger } from './logger.js';
 import { ModuleRoot } from './modules.js';
-import { assetDir } from './proto.js';
 import { RunRegistry } from './runs.js';
 import { loadServerTls, serverSecureOptions, type TlsFiles } from './tls.js';
 
@@ -145,9 +143,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (binary !== null) await binary.check();
 
   const ownsPool = options.pool === undefined;
-  const assets = assetDir();
-  // Inside the self-contained binary the job worker is an unpacked asset, not a file beside the code.
-  const pool = options.pool ?? new WorkerPool(assets === undefined ? {} : { workerFile: path.join(assets, 'run.worker.cjs') });
+  const pool = options.pool ?? new WorkerPool();
   const queue = new JobQueue(options.queue);
   const specDefaults = {
     cwd: options.cwd ?? process.cwd(),

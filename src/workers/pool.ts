@@ -4,7 +4,9 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { Piscina } from 'piscina';
+import { assetDir } from '../assets.js';
 import { ConvergeError, getErrorMessage, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage, WorkerMessage, WorkerPortMessage } from '../protocol.js';
 
@@ -25,11 +27,17 @@ const WORKER_POOL_DEFAULTS = {
   jobsPerThread: 8,
 } as const;
 
+/** The job worker entry: an unpacked asset inside the self-contained binary, else the file beside this one. */
+function defaultWorkerFile(): string {
+  const assets = assetDir();
+  return assets === undefined ? new URL('./run.worker.js', import.meta.url).href : path.join(assets, 'run.worker.cjs');
+}
+
 function resolveWorkerPoolOptions(input: WorkerPoolOptions): Readonly<Required<WorkerPoolOptions>> {
   const options = {
     threads: input.threads ?? WORKER_POOL_DEFAULTS.threads,
     jobsPerThread: input.jobsPerThread ?? WORKER_POOL_DEFAULTS.jobsPerThread,
-    workerFile: input.workerFile ?? new URL('./run.worker.js', import.meta.url).href,
+    workerFile: input.workerFile ?? defaultWorkerFile(),
   };
   for (const name of ['threads', 'jobsPerThread'] as const) {
     const value = options[name];

@@ -17,7 +17,7 @@ const TOKEN = 'bootstrap-token';
 
 /** The self-contained binary; built here when no earlier build left one (about a minute). */
 function ensureBinary(): string {
-  if (!fs.existsSync(BINARY)) execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-binary.mjs')], { cwd: ROOT, stdio: 'ignore' });
+  if (!fs.existsSync(BINARY) || olderThanBuild(BINARY)) execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-binary.mjs')], { cwd: ROOT, stdio: 'ignore' });
   return BINARY;
 }
 
@@ -103,3 +103,14 @@ test('apply --local on a busy port fails clearly instead of talking to whatever 
   t.is(failed.code, 1);
   t.regex(failed.stderr, /already in use/);
 });
+
+/** True when any compiled source is newer than the binary, which would then test stale code. */
+function olderThanBuild(file: string): boolean {
+  const built = fs.statSync(file).mtimeMs;
+  const newer = (dir: string): boolean =>
+    fs.readdirSync(dir, { withFileTypes: true }).some((entry) => {
+      const full = path.join(dir, entry.name);
+      return entry.isDirectory() ? newer(full) : entry.name.endsWith('.js') && fs.statSync(full).mtimeMs > built;
+    });
+  return newer(path.join(ROOT, 'build', 'src'));
+}
