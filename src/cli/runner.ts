@@ -127,7 +127,9 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
   // Start a worker thread now, so that it loads the engine while this thread loads the server and
   // client. On two cores this overlaps the two biggest start-up costs of a --local run.
   const { WorkerPool } = await import('../workers/pool.js');
-  const pool = new WorkerPool();
+  // One job runs, so one thread: with two, piscina would start a second thread for the job while the
+  // warm-up holds the first, and that thread would load the engine all over again.
+  const pool = new WorkerPool({ threads: 1 });
   const warmUp = pool.run(
     { kind: 'graph', location: 'warm-up.hcl', content: '', params: {}, cwd: process.cwd(), parallelism: 1 },
     () => {},
