@@ -257,18 +257,23 @@ class Lexer {
   }
 
   #lexQuote(start: number): void {
+    this.#lexEscaped(start, '"', 'string', 'unterminated quoted string');
+  }
+
+  /** A "..." string or a '.' character constant: backslash escapes anything but a newline. */
+  #lexEscaped(start: number, close: string, kind: 'string' | 'charConstant', unterminated: string): void {
     const src = this.#src;
     for (;;) {
       const c = src[this.#pos++];
       if (c === '\\') {
         const n = src[this.#pos++];
         if (n !== undefined && n !== '\n') continue;
-        this.#fail('unterminated quoted string', start);
+        this.#fail(unterminated, start);
       }
-      if (c === undefined || c === '\n') this.#fail('unterminated quoted string', start);
-      if (c === '"') break;
+      if (c === undefined || c === '\n') this.#fail(unterminated, start);
+      if (c === close) break;
     }
-    this.#emit('string', src.slice(start, this.#pos), start);
+    this.#emit(kind, src.slice(start, this.#pos), start);
   }
 
   #lexRawQuote(start: number): void {
@@ -279,18 +284,7 @@ class Lexer {
   }
 
   #lexChar(start: number): void {
-    const src = this.#src;
-    for (;;) {
-      const c = src[this.#pos++];
-      if (c === '\\') {
-        const n = src[this.#pos++];
-        if (n !== undefined && n !== '\n') continue;
-        this.#fail('unterminated character constant', start);
-      }
-      if (c === undefined || c === '\n') this.#fail('unterminated character constant', start);
-      if (c === "'") break;
-    }
-    this.#emit('charConstant', src.slice(start, this.#pos), start);
+    this.#lexEscaped(start, "'", 'charConstant', 'unterminated character constant');
   }
 
   #accept(chars: string): boolean {
