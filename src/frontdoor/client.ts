@@ -144,7 +144,12 @@ export class ConvergeClient {
     this.#token = options.token ?? null;
     const useTls = options.useSsl === true || options.caFile !== undefined;
     const host = hostOf(this.address);
-    const channelOptions: grpc.ChannelOptions = options.ownConnection === true ? { 'grpc.use_local_subchannel_pool': 1 } : {};
+    const channelOptions: grpc.ChannelOptions = {
+      // A large graph's `edges` notice is one message well over grpc's 4 MiB default (about 20 MB of
+      // JSON for 100,000 nodes); refusing it would fail the whole run after the server did the work.
+      'grpc.max_receive_message_length': -1,
+      ...(options.ownConnection === true ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+    };
     let verify: grpc.VerifyOptions = {};
     if (useTls && isIP(host) !== 0) {
       // grpc-js would send the IP address as the TLS server name, which Node deprecates (DEP0123) and

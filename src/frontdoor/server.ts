@@ -17,7 +17,7 @@ import { BinaryServer, defaultBinaryPath } from './binary.js';
 import { specFor } from './front-door.js';
 import type { FrontDoor } from './front-door.js';
 import { addGrpcServices } from './grpc-service.js';
-import { createHttpHandler } from './http-routes.js';
+import { createHttpHandler, MAX_BODY_BYTES } from './http-routes.js';
 import { JobQueue, type JobQueueOptions } from './job-queue.js';
 import { createLogger, type Logger } from './logger.js';
 import { ModuleRoot } from './modules.js';
@@ -164,7 +164,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     spec: (kind, request, requestHost) => specFor(specDefaults, kind, request, requestHost),
   };
 
-  const grpcServer = new grpc.Server();
+  // Requests may carry a whole module inline (LoadRequest.content): gRPC takes the same size as an HTTP
+  // body rather than grpc's 4 MiB default, and stays bounded so one request cannot take unbounded memory.
+  const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': MAX_BODY_BYTES });
   addGrpcServices(grpcServer, front);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const httpServer = http.createServer(createHttpHandler(front));
