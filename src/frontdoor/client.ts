@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
+import { DEFAULT_RPC_ADDR } from '../defaults.js';
 import { ConvergeError, isErrorCode, type ErrorCode } from '../errors.js';
 import { mintToken } from '../jwt.js';
 import type { GraphEdge, GraphVertex, HealthDetails, NodeDetails, NodeEvent } from '../protocol.js';
@@ -140,7 +141,7 @@ export class ConvergeClient {
   };
 
   constructor(options: ClientOptions = {}) {
-    this.address = normaliseAddress(options.address ?? '127.0.0.1:4774');
+    this.address = normaliseAddress(options.address ?? DEFAULT_RPC_ADDR);
     this.#token = options.token ?? null;
     const useTls = options.useSsl === true || options.caFile !== undefined;
     const host = hostOf(this.address);

@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
+import { DEFAULT_PARALLELISM, DEFAULT_PORT } from '../defaults.js';
 import { ConvergeError } from '../errors.js';
 import { WorkerPool } from '../workers/pool.js';
 import { Authenticator } from './auth.js';
@@ -147,7 +148,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const queue = new JobQueue(options.queue);
   const specDefaults = {
     cwd: options.cwd ?? process.cwd(),
-    parallelism: options.parallelism ?? 16,
+    parallelism: options.parallelism ?? DEFAULT_PARALLELISM,
     token,
     scheme,
     origins: [] as string[],
@@ -214,7 +215,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   let port: number;
   try {
-    port = await listen(listener, host, options.port ?? 4774);
+    port = await listen(listener, host, options.port ?? DEFAULT_PORT);
   } catch (error) {
     injector.destroy();
     grpcServer.forceShutdown();

@@ -1,14 +1,14 @@
 /**
  * Running jobs: plan, apply and healthcheck walks over a built graph, `graph` and `validate`.
  */
+import { DEFAULT_PARALLELISM } from '../defaults.js';
 import { ConvergeError } from '../errors.js';
 import type { GraphEdge, GraphVertex, JobSpec, NodeEvent } from '../protocol.js';
 import { buildJob, exportEdges, exportVertices } from './build.js';
 import { NodePipeline } from './pipeline.js';
 import { walk } from './walk.js';
 
-/** Nodes checked or applied at once when a job does not say. */
-export const DEFAULT_PARALLELISM = 4;
+export { DEFAULT_PARALLELISM };
 
 export interface JobSink {
   /** Once, after load and render, before any event. */
