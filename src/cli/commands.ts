@@ -5,6 +5,7 @@
  */
 import type { FlagSpec, ParsedArgs } from './args.js';
 import type { Logger } from './log.js';
+import { SERVER_LOAD_FLAGS } from './server-load-flags.js';
 import { DEFAULT_LOCAL_ADDR, DEFAULT_PARALLELISM, DEFAULT_RPC_ADDR, DEFAULT_SERVER_ADDR } from './defaults.js';
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
@@ -154,6 +155,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'self-serve', type: 'bool', description: 'serve the converge binary for bootstrapping' },
       ...RPC_FLAGS.map((f) => (f.name === 'rpc-addr' ? { ...f, default: DEFAULT_SERVER_ADDR, description: 'address to listen on' } : f)),
       ...SSL_FLAGS,
+      ...SERVER_LOAD_FLAGS,
     ],
     args: none,
     load: async () => (await import('./commands/server.js')).serverCommand,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ConvergeError, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { ClientLoadRequest, ConvergeClient } from '../frontdoor/client.js';
+import { retryWhileBusy } from '../frontdoor/retry.js';
 import type { Logger as FrontDoorLogger } from '../frontdoor/logger.js';
 import { formatHostPort, parseHostPort } from './address.js';
 import type { Logger } from './log.js';
@@ -93,6 +94,11 @@ async function runOnClient(
   }
 }
 
+/** A job the server refused as busy is retried with jittered backoff for a bounded time (retry.ts). */
+function retryBusy(attempt: () => Promise<JobOutcome>, signal: AbortSignal, log: Logger): Promise<JobOutcome> {
+  return retryWhileBusy(attempt, { signal, log: (message, fields) => log.warn(message, fields) });
+}
+
 /** Front-door log lines for an in-process server: routine ones only at debug, so --local stays quiet. */
 function quietServerLogger(log: Logger): FrontDoorLogger {
   const server = log.child({ component: 'rpc' });
@@ -114,7 +120,7 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
       ...(options.caFile !== '' ? { caFile: options.caFile } : {}),
     });
     return {
-      run: (job, onMessage, signal) => runOnClient(client, job, onMessage, signal, options.log),
+      run: (job, onMessage, signal) => retryBusy(() => runOnClient(client, job, onMessage, signal, options.log), signal, options.log),
       close: async () => client.close(),
     };
   }
@@ -161,7 +167,7 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
     ...(options.caFile !== '' ? { caFile: options.caFile } : {}),
   });
   return {
-    run: (job, onMessage, signal) => runOnClient(client, job, onMessage, signal, options.log),
+    run: (job, onMessage, signal) => retryBusy(() => runOnClient(client, job, onMessage, signal, options.log), signal, options.log),
     close: async () => {
       client.close();
       // The server waits for running applies; after that no job is left on the pool.

@@ -8,6 +8,7 @@
  * so the machine is never left half-applied without a record: its events stay in the Run and the
  * outcome is logged. An apply still waiting in the queue is simply dropped.
  */
+import { JOB_BASE_COST_BYTES } from '../defaults.js';
 import { ConvergeError, fromWire, toWire } from '../errors.js';
 import type { GraphEdge, JobKind, JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { WorkerPool } from '../workers/pool.js';
@@ -39,6 +40,16 @@ function summarise(run: Run): { nodes: number; errors: number } {
     if (event.details !== undefined && event.details.error !== '') errors += 1;
   }
   return { nodes, errors };
+}
+
+/**
+ * What a job is assumed to hold on the server while admitted, in bytes: a base for its run record and
+ * its share of a worker, plus its inline module and params several times over (the text, its tokens and
+ * its syntax tree). An estimate, so admission stays O(1) and happens before any parsing.
+ */
+export function jobCost(spec: JobSpec): number {
+  const inline = (spec.content?.length ?? 0) + JSON.stringify(spec.params).length;
+  return JOB_BASE_COST_BYTES + 8 * inline;
 }
 
 /**
@@ -74,6 +85,7 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
   const submission = {
     runId: run.id,
     kind: spec.kind,
+    cost: jobCost(spec),
     signal: job.signal,
     onQueued: (notice: Parameters<typeof run.setNotice>[0]) => {
       run.setNotice(notice);

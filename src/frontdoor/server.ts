@@ -12,7 +12,7 @@ import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_PARALLELISM, DEFAULT_PORT } from '../defaults.js';
 import { ConvergeError } from '../errors.js';
-import { WorkerPool } from '../workers/pool.js';
+import { WorkerPool, resolveWorkerPoolOptions, type WorkerPoolOptions } from '../workers/pool.js';
 import { Authenticator } from './auth.js';
 import { BinaryServer, defaultBinaryPath } from './binary.js';
 import { specFor } from './front-door.js';
@@ -42,6 +42,8 @@ export interface ServerOptions {
   readonly selfServe?: boolean | string;
   /** A pool to run jobs on; otherwise the server creates (and closes) its own. */
   readonly pool?: WorkerPool;
+  /** The owned pool's threads and their limits (ignored with `pool`). */
+  readonly workers?: WorkerPoolOptions;
   readonly queue?: JobQueueOptions;
   readonly logger?: Logger;
   /** Directory that relative module locations resolve against. @default process.cwd() */
@@ -121,6 +123,12 @@ function listen(server: net.Server, host: string, port: number): Promise<number>
   });
 }
 
+/** Room on the threads for every job the queue lets run, plus the one apply, so piscina never queues. */
+function poolOptionsFor(workers: WorkerPoolOptions = {}, maxRunning: number): WorkerPoolOptions {
+  const threads = resolveWorkerPoolOptions(workers).threads;
+  return { ...workers, threads, jobsPerThread: workers.jobsPerThread ?? Math.ceil((maxRunning + 1) / threads) };
+}
+
 /** Starts the server and resolves once it is listening. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '0.0.0.0';
@@ -144,8 +152,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (binary !== null) await binary.check();
 
   const ownsPool = options.pool === undefined;
-  const pool = options.pool ?? new WorkerPool();
   const queue = new JobQueue(options.queue);
+  const pool = options.pool ?? new WorkerPool(poolOptionsFor(options.workers, queue.options.maxRunning));
   const specDefaults = {
     cwd: options.cwd ?? process.cwd(),
     parallelism: options.parallelism ?? DEFAULT_PARALLELISM,

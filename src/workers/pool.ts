@@ -7,24 +7,29 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { assetDir } from '../assets.js';
+import { DEFAULT_WORKER_MEMORY_MB } from '../defaults.js';
 import { ConvergeError, getErrorMessage, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage, WorkerMessage, WorkerPortMessage } from '../protocol.js';
 
 export interface WorkerPoolOptions {
-  /** Worker threads. @default min(2, available cores) */
+  /** Worker threads. @default os.availableParallelism() */
   readonly threads?: number;
   /**
-   * Jobs one thread runs at once. Jobs mostly wait on child processes and the file system, so a thread
-   * interleaves several. @default 8
+   * Jobs one thread runs at once. Jobs mostly wait on child processes, the file system and node slots,
+   * so a thread interleaves many; the server sets this so that piscina never queues a job itself.
+   * @default 256
    */
   readonly jobsPerThread?: number;
+  /** Old-generation heap limit of each thread, in MiB; a thread past it fails its jobs. @default 1024 */
+  readonly memoryMb?: number;
   /** Absolute path or file URL of the worker entry; only the self-contained binary overrides it. */
   readonly workerFile?: string;
 }
 
 const WORKER_POOL_DEFAULTS = {
-  threads: Math.max(1, Math.min(2, availableParallelism())),
-  jobsPerThread: 8,
+  threads: Math.max(1, availableParallelism()),
+  jobsPerThread: 256,
+  memoryMb: DEFAULT_WORKER_MEMORY_MB,
 } as const;
 
 /** The job worker entry: an unpacked asset inside the self-contained binary, else the file beside this one. */
@@ -33,13 +38,14 @@ function defaultWorkerFile(): string {
   return assets === undefined ? new URL('./run.worker.js', import.meta.url).href : path.join(assets, 'run.worker.cjs');
 }
 
-function resolveWorkerPoolOptions(input: WorkerPoolOptions): Readonly<Required<WorkerPoolOptions>> {
+export function resolveWorkerPoolOptions(input: WorkerPoolOptions): Readonly<Required<WorkerPoolOptions>> {
   const options = {
-    threads: input.threads ?? WORKER_POOL_DEFAULTS.threads,
+    threads: input.threads === undefined || input.threads === 0 ? WORKER_POOL_DEFAULTS.threads : input.threads,
     jobsPerThread: input.jobsPerThread ?? WORKER_POOL_DEFAULTS.jobsPerThread,
+    memoryMb: input.memoryMb ?? WORKER_POOL_DEFAULTS.memoryMb,
     workerFile: input.workerFile ?? defaultWorkerFile(),
   };
-  for (const name of ['threads', 'jobsPerThread'] as const) {
+  for (const name of ['threads', 'jobsPerThread', 'memoryMb'] as const) {
     const value = options[name];
     if (!Number.isInteger(value) || value < 1) {
       throw new TypeError(`Expected \`${name}\` to be an integer >= 1, got \`${value}\` (${typeof value})`);
@@ -56,9 +62,13 @@ export class WorkerPool {
     const resolved = resolveWorkerPoolOptions(options);
     this.#piscina = new Piscina({
       filename: resolved.workerFile,
-      minThreads: 0,
+      // Every thread from the start: piscina's balancer fills the least busy thread that has room and
+      // only starts another when none has, so with many jobs per thread a lazily grown pool would run
+      // everything on its first thread.
+      minThreads: resolved.threads,
       maxThreads: resolved.threads,
       concurrentTasksPerWorker: resolved.jobsPerThread,
+      resourceLimits: { maxOldGenerationSizeMb: resolved.memoryMb },
       // Idle threads stay for a while so that back-to-back jobs do not pay thread start-up again.
       idleTimeout: 30_000,
     });

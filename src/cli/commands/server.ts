@@ -10,6 +10,7 @@ import { parseHostPort } from '../address.js';
 import type { CommandContext } from '../commands.js';
 import { EXIT } from '../defaults.js';
 import { frontDoorLogger } from '../frontdoor-logger.js';
+import { loadOptionsFromFlags } from '../server-load-flags.js';
 
 function str(ctx: CommandContext, name: string): string {
   const value = ctx.args.flags[name];
@@ -35,8 +36,10 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
     }
     if (!isDirectory) throw new ConvergeError('CNV_ERR_CLI_USAGE', `--root ${str(ctx, 'root')} is not a directory`);
   }
+  const load = loadOptionsFromFlags(ctx.args.flags);
   const { startServer } = await import('../../frontdoor/server.js');
   const server = await startServer({
+    ...load,
     host,
     port,
     ...(str(ctx, 'rpc-token') !== '' ? { token: str(ctx, 'rpc-token') } : {}),

@@ -1,0 +1,44 @@
+/**
+ * `converge server` flags for load: the worker threads and their memory, how many jobs run and wait,
+ * and how much memory admitted jobs may hold. Kept apart from the command table so that the table only
+ * lists them; the values and their units come from src/defaults.ts.
+ */
+import {
+  DEFAULT_MAX_QUEUE_MEMORY_MB,
+  DEFAULT_MAX_RUNNING_JOBS,
+  DEFAULT_MAX_WAITING,
+  DEFAULT_WORKER_MEMORY_MB,
+  DEFAULT_WORKER_THREADS,
+} from '../defaults.js';
+import type { JobQueueOptions } from '../frontdoor/job-queue.js';
+import type { WorkerPoolOptions } from '../workers/pool.js';
+import { usageError, type FlagSpec, type FlagValue } from './args.js';
+
+export const SERVER_LOAD_FLAGS: readonly FlagSpec[] = [
+  { name: 'worker-threads', type: 'int', default: DEFAULT_WORKER_THREADS, valueName: 'n', description: 'worker threads that run jobs (0: one per available core)' },
+  { name: 'worker-memory', type: 'int', default: DEFAULT_WORKER_MEMORY_MB, valueName: 'MiB', description: "heap of each worker thread; a thread past it fails only its own jobs" },
+  { name: 'max-running-jobs', type: 'int', default: DEFAULT_MAX_RUNNING_JOBS, valueName: 'n', description: 'plans, healthchecks and graphs running at once (applies run one at a time)' },
+  { name: 'max-waiting', type: 'int', default: DEFAULT_MAX_WAITING, valueName: 'n', description: 'jobs that may wait to start; past it a job is refused as busy' },
+  { name: 'max-queue-memory', type: 'int', default: DEFAULT_MAX_QUEUE_MEMORY_MB, valueName: 'MiB', description: 'estimated memory of all admitted jobs; past it a job is refused as busy' },
+];
+
+function positive(flags: Readonly<Record<string, FlagValue>>, name: string, min: number): number {
+  const value = flags[name];
+  if (typeof value !== 'number' || value < min) throw usageError(`--${name} must be an integer >= ${min}, got ${String(value)}`);
+  return value;
+}
+
+/** The server's pool and queue options from the parsed flags. */
+export function loadOptionsFromFlags(flags: Readonly<Record<string, FlagValue>>): {
+  workers: WorkerPoolOptions;
+  queue: JobQueueOptions;
+} {
+  return {
+    workers: { threads: positive(flags, 'worker-threads', 0), memoryMb: positive(flags, 'worker-memory', 16) },
+    queue: {
+      maxRunning: positive(flags, 'max-running-jobs', 1),
+      maxWaiting: positive(flags, 'max-waiting', 0),
+      maxMemoryBytes: positive(flags, 'max-queue-memory', 1) * 1024 * 1024,
+    },
+  };
+}
