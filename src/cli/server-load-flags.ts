@@ -6,6 +6,7 @@
 import {
   DEFAULT_MAX_QUEUE_MEMORY_MB,
   DEFAULT_MAX_RUNNING_JOBS,
+  DEFAULT_MAX_RUNNING_NODES,
   DEFAULT_MAX_WAITING,
   DEFAULT_WORKER_MEMORY_MB,
   DEFAULT_WORKER_THREADS,
@@ -18,6 +19,7 @@ export const SERVER_LOAD_FLAGS: readonly FlagSpec[] = [
   { name: 'worker-threads', type: 'int', default: DEFAULT_WORKER_THREADS, valueName: 'n', description: 'worker threads that run jobs (0: one per available core)' },
   { name: 'worker-memory', type: 'int', default: DEFAULT_WORKER_MEMORY_MB, valueName: 'MiB', description: "heap of each worker thread; a thread past it fails only its own jobs" },
   { name: 'max-running-jobs', type: 'int', default: DEFAULT_MAX_RUNNING_JOBS, valueName: 'n', description: 'plans, healthchecks and graphs running at once (applies run one at a time)' },
+  { name: 'max-running-nodes', type: 'int', default: DEFAULT_MAX_RUNNING_NODES, valueName: 'n', description: 'node checks and applies in flight, shared round-robin across runs (each run also keeps its --parallelism)' },
   { name: 'max-waiting', type: 'int', default: DEFAULT_MAX_WAITING, valueName: 'n', description: 'jobs that may wait to start; past it a job is refused as busy' },
   { name: 'max-queue-memory', type: 'int', default: DEFAULT_MAX_QUEUE_MEMORY_MB, valueName: 'MiB', description: 'estimated memory of all admitted jobs; past it a job is refused as busy' },
 ];
@@ -34,7 +36,11 @@ export function loadOptionsFromFlags(flags: Readonly<Record<string, FlagValue>>)
   queue: JobQueueOptions;
 } {
   return {
-    workers: { threads: positive(flags, 'worker-threads', 0), memoryMb: positive(flags, 'worker-memory', 16) },
+    workers: {
+      threads: positive(flags, 'worker-threads', 0),
+      memoryMb: positive(flags, 'worker-memory', 16),
+      maxRunningNodes: positive(flags, 'max-running-nodes', 1),
+    },
     queue: {
       maxRunning: positive(flags, 'max-running-jobs', 1),
       maxWaiting: positive(flags, 'max-waiting', 0),

@@ -8,6 +8,7 @@
  * so the machine is never left half-applied without a record: its events stay in the Run and the
  * outcome is logged. An apply still waiting in the queue is simply dropped.
  */
+import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { JOB_BASE_COST_BYTES } from '../defaults.js';
 import { ConvergeError, fromWire, toWire } from '../errors.js';
 import type { GraphEdge, JobKind, JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
@@ -187,12 +188,19 @@ export async function pumpStatus(run: Run, sink: EventSink, acceptNotices: boole
   started = true;
   // Phase 2: events by cursor until the run is done and the cursor is at its end.
   let cursor = 0;
+  let burst = 0;
   for (;;) {
     if (sink.gone.aborted) return { ok: true };
     const numbered = run.eventAt(cursor);
     if (numbered !== undefined) {
       cursor += 1;
       await send(statusResponse(numbered.event, numbered.seq));
+      // A sink that never pushes back resolves every write at once; without a turn of the event loop
+      // now and then, a thousand pumps would keep accept() and new handshakes waiting.
+      if ((burst += 1) >= PUMP_BURST) {
+        burst = 0;
+        await yieldTurn();
+      }
       continue;
     }
     if (run.state === 'done') break;
@@ -200,6 +208,9 @@ export async function pumpStatus(run: Run, sink: EventSink, acceptNotices: boole
   }
   return run.outcome?.ok === true ? { ok: true } : failure(run, started);
 }
+
+/** Messages one pump writes before it lets the event loop take a turn. */
+const PUMP_BURST = 64;
 
 /** Streams a graph run: every vertex, then every edge. */
 export async function pumpGraph(run: Run, sink: EventSink, binary: boolean): Promise<PumpResult> {

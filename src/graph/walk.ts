@@ -9,6 +9,7 @@
  * is 0. Each node is pushed to the ready queue exactly once.
  */
 import { ConvergeError } from '../errors.js';
+import { nodeSlots } from './node-slots.js';
 import type { ResourceGraph } from './nodes.js';
 
 export interface WalkOutcome {
@@ -79,35 +80,69 @@ export function walk(
   for (const i of roots) release(i);
 
 
+  // The thread's node-slot scheduler, if any (node-slots.ts): a node allowed by `parallelism` starts
+  // once it also has a slot. `running` counts nodes holding or waiting for one.
+  const lane = nodeSlots()?.lane();
+  const stopped = (): boolean => signal?.aborted === true;
   return new Promise((resolve, reject) => {
     let running = 0;
     let visited = 0;
     let failed = false;
+    let watch: NodeJS.Timeout | undefined;
     const finish = (i: number): void => {
       visited++;
       for (const d of dependents[i]!) if ((blocked[d] = blocked[d]! - 1) === 0) release(d);
       const p = parent[i]!;
       if (p >= 0 && (waiting[p] = waiting[p]! - 1) === 0 && released[p] === 1) ready.push(p);
     };
+    const start = (i: number, done: () => void): void => {
+      if (failed || stopped()) {
+        done();
+        running--;
+        pump();
+        return;
+      }
+      visit(ids[i]!).then(
+        () => {
+          done();
+          running--;
+          finish(i);
+          pump();
+        },
+        (error: unknown) => {
+          done();
+          failed = true;
+          settle();
+          reject(error);
+        },
+      );
+    };
+    const settle = (): void => {
+      if (watch !== undefined) clearInterval(watch);
+      watch = undefined;
+      lane?.cancelPending();
+    };
+    // Nodes waiting for a slot must not hold up a stop: a stopped walk drops them within a tick of this.
+    const watchStop = (): void => {
+      watch ??= setInterval(() => {
+        if (!stopped() || lane === undefined) return;
+        running -= lane.cancelPending();
+        pump();
+      }, 100).unref();
+    };
     const pump = (): void => {
       if (failed) return;
-      while (running < parallelism && head < ready.length && signal?.aborted !== true) {
+      while (running < parallelism && head < ready.length && !stopped()) {
         const i = ready[head++]!;
         running++;
-        visit(ids[i]!).then(
-          () => {
-            running--;
-            finish(i);
-            pump();
-          },
-          (error: unknown) => {
-            failed = true;
-            reject(error);
-          },
-        );
+        if (lane === undefined) start(i, ignore);
+        else lane.request((done) => start(i, done));
       }
+      if (stopped() && lane !== undefined) running -= lane.cancelPending();
+      if (lane !== undefined && lane.pending > 0) watchStop();
       if (running > 0) return;
-      if (signal?.aborted === true && visited < n) {
+      settle();
+      if (stopped() && visited < n) {
         resolve({ visited, cancelled: true });
       } else if (head >= ready.length && visited < n) {
         const stuck = ids.filter((_, i) => released[i] === 0 || waiting[i]! > 0).slice(0, 10);
@@ -119,3 +154,5 @@ export function walk(
     pump();
   });
 }
+
+function ignore(): void {}

@@ -7,9 +7,10 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { assetDir } from '../assets.js';
-import { DEFAULT_WORKER_MEMORY_MB } from '../defaults.js';
+import { DEFAULT_MAX_RUNNING_NODES, DEFAULT_WORKER_MEMORY_MB } from '../defaults.js';
 import { ConvergeError, getErrorMessage, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage, WorkerMessage, WorkerPortMessage } from '../protocol.js';
+import type { WorkerThreadData } from './run.worker.js';
 
 export interface WorkerPoolOptions {
   /** Worker threads. @default os.availableParallelism() */
@@ -20,6 +21,11 @@ export interface WorkerPoolOptions {
    * @default 256
    */
   readonly jobsPerThread?: number;
+  /**
+   * Node checks and applies in flight across all jobs, split evenly over the threads; each thread hands
+   * its share out round-robin across its runs (src/graph/node-slots.ts). @default 256
+   */
+  readonly maxRunningNodes?: number;
   /** Old-generation heap limit of each thread, in MiB; a thread past it fails its jobs. @default 1024 */
   readonly memoryMb?: number;
   /** Absolute path or file URL of the worker entry; only the self-contained binary overrides it. */
@@ -42,10 +48,11 @@ export function resolveWorkerPoolOptions(input: WorkerPoolOptions): Readonly<Req
   const options = {
     threads: input.threads === undefined || input.threads === 0 ? WORKER_POOL_DEFAULTS.threads : input.threads,
     jobsPerThread: input.jobsPerThread ?? WORKER_POOL_DEFAULTS.jobsPerThread,
+    maxRunningNodes: input.maxRunningNodes ?? DEFAULT_MAX_RUNNING_NODES,
     memoryMb: input.memoryMb ?? WORKER_POOL_DEFAULTS.memoryMb,
     workerFile: input.workerFile ?? defaultWorkerFile(),
   };
-  for (const name of ['threads', 'jobsPerThread', 'memoryMb'] as const) {
+  for (const name of ['threads', 'jobsPerThread', 'maxRunningNodes', 'memoryMb'] as const) {
     const value = options[name];
     if (!Number.isInteger(value) || value < 1) {
       throw new TypeError(`Expected \`${name}\` to be an integer >= 1, got \`${value}\` (${typeof value})`);
@@ -69,6 +76,7 @@ export class WorkerPool {
       maxThreads: resolved.threads,
       concurrentTasksPerWorker: resolved.jobsPerThread,
       resourceLimits: { maxOldGenerationSizeMb: resolved.memoryMb },
+      workerData: { nodesPerThread: Math.ceil(resolved.maxRunningNodes / resolved.threads) } satisfies WorkerThreadData,
       // Idle threads stay for a while so that back-to-back jobs do not pay thread start-up again.
       idleTimeout: 30_000,
     });

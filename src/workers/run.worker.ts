@@ -4,11 +4,21 @@
  * JobOutcome; errors cross the thread boundary as WireError because structured clone drops classes.
  */
 import { setMaxListeners } from 'node:events';
-import type { MessagePort } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import { graphJob, runJob } from '../graph/index.js';
+import { installNodeSlots } from '../graph/node-slots.js';
 import { toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage } from '../protocol.js';
 import { EventBatcher } from './events.js';
+
+/** What the pool gives each thread when it starts. */
+export interface WorkerThreadData {
+  /** Node slots shared by this thread's jobs. */
+  readonly nodesPerThread: number;
+}
+
+const threadData = workerData as Partial<WorkerThreadData> | null;
+if (typeof threadData?.nodesPerThread === 'number') installNodeSlots(threadData.nodesPerThread);
 
 /** What the pool hands a worker for each job. */
 export interface WorkerTask {
