@@ -11,8 +11,9 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { JOB_BASE_COST_BYTES } from '../defaults.js';
 import { ConvergeError, fromWire, toWire } from '../errors.js';
-import type { GraphEdge, JobKind, JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
+import type { JobKind, JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { WorkerPool } from '../workers/pool.js';
+import { asciiJson } from './ascii-json.js';
 import type { JobQueue } from './job-queue.js';
 import type { Logger } from './logger.js';
 import { edgesNoticeResponse, graphComponents, noticeResponse, statusResponse } from './messages.js';
@@ -121,7 +122,8 @@ export const MAX_EDGES_HEADER_BYTES = 48 * 1024;
 
 export interface StartHeaders {
   readonly runId: string;
-  readonly edges?: readonly GraphEdge[];
+  /** The edge list as ASCII-only JSON (see ascii-json.ts), ready for a header. */
+  readonly edgesJson?: string;
   /** Set when the edge list was too large for a header. */
   readonly edgesOmitted?: number;
 }
@@ -180,9 +182,11 @@ export async function pumpStatus(run: Run, sink: EventSink, acceptNotices: boole
   }
   if (sink.gone.aborted) return { ok: true };
   if (run.edges === undefined) return failure(run, started);
-  const fitsHeader = Buffer.byteLength(JSON.stringify(run.edges)) <= MAX_EDGES_HEADER_BYTES;
+  // Escaped before measuring: \uXXXX makes non-ASCII names up to six times longer.
+  const edgesJson = asciiJson(run.edges);
+  const fitsHeader = edgesJson.length <= MAX_EDGES_HEADER_BYTES;
   if (!started) {
-    sink.start(fitsHeader ? { runId: run.id, edges: run.edges } : { runId: run.id, edgesOmitted: run.edges.length });
+    sink.start(fitsHeader ? { runId: run.id, edgesJson } : { runId: run.id, edgesOmitted: run.edges.length });
   }
   if ((started || !fitsHeader) && acceptNotices) await send(edgesNoticeResponse(run.id, run.edges));
   started = true;

@@ -42,7 +42,7 @@ function grpcSink(call: StreamCall): EventSink {
     start(headers) {
       const metadata = new grpc.Metadata();
       metadata.set('run-id', headers.runId);
-      if (headers.edges !== undefined) metadata.set('edges', JSON.stringify(headers.edges));
+      if (headers.edgesJson !== undefined) metadata.set('edges', headers.edgesJson);
       if (headers.edgesOmitted !== undefined) metadata.set('edges-omitted', String(headers.edgesOmitted));
       call.sendMetadata(metadata);
     },

@@ -59,11 +59,6 @@ function routesFromProto(): Route[] {
   return routes;
 }
 
-/** Non-ASCII in header values is not allowed by Node; JSON can escape it losslessly. */
-function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
@@ -110,7 +105,7 @@ function httpSink(response: ServerResponse): EventSink {
     gone: gone.signal,
     start(headers) {
       const head: Record<string, string> = { 'Content-Type': 'application/json', 'Grpc-Metadata-Run-Id': headers.runId };
-      if (headers.edges !== undefined) head['Grpc-Metadata-Edges'] = asciiJson(headers.edges);
+      if (headers.edgesJson !== undefined) head['Grpc-Metadata-Edges'] = headers.edgesJson;
       if (headers.edgesOmitted !== undefined) head['Grpc-Metadata-Edges-Omitted'] = String(headers.edgesOmitted);
       response.writeHead(200, head);
     },

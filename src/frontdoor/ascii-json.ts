@@ -1,0 +1,12 @@
+/**
+ * JSON for header values. HTTP/2 and HTTP/1.1 header values must be visible ASCII (Node refuses
+ * anything else, and grpc-js drops such metadata), yet node names and params may be any Unicode.
+ * JSON's own \uXXXX escapes keep the text valid JSON that decodes to the same value in any JSON
+ * library, the original's Go client included, so no new encoding is needed on the client side.
+ */
+
+/** JSON.stringify, with every character outside printable ASCII written as a \uXXXX escape. */
+export function asciiJson(value: unknown): string {
+  // Code units, not code points: astral characters become their surrogate pair, as JSON expects.
+  return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
