@@ -1,9 +1,10 @@
 /**
- * `converge server` flags for load: the worker threads and their memory, how many jobs run and wait,
- * and how much memory admitted jobs may hold. Kept apart from the command table so that the table only
+ * `converge server` flags for load: the worker threads, their memory and how fast a stuck one is
+ * replaced, how many jobs and nodes run, how many jobs wait, and how much memory admitted jobs may hold. Kept apart from the command table so that the table only
  * lists them; the values and their units come from src/defaults.ts.
  */
 import {
+  DEFAULT_CANCEL_GRACE_MS,
   DEFAULT_MAX_QUEUE_MEMORY_MB,
   DEFAULT_MAX_RUNNING_JOBS,
   DEFAULT_MAX_RUNNING_NODES,
@@ -18,6 +19,7 @@ import { usageError, type FlagSpec, type FlagValue } from './args.js';
 export const SERVER_LOAD_FLAGS: readonly FlagSpec[] = [
   { name: 'worker-threads', type: 'int', default: DEFAULT_WORKER_THREADS, valueName: 'n', description: 'worker threads that run jobs (0: one per available core)' },
   { name: 'worker-memory', type: 'int', default: DEFAULT_WORKER_MEMORY_MB, valueName: 'MiB', description: "heap of each worker thread; a thread past it fails only its own jobs" },
+  { name: 'cancel-grace', type: 'int', default: DEFAULT_CANCEL_GRACE_MS, valueName: 'ms', description: 'time a cancelled job may take to stop before its worker thread, if stuck, is replaced' },
   { name: 'max-running-jobs', type: 'int', default: DEFAULT_MAX_RUNNING_JOBS, valueName: 'n', description: 'plans, healthchecks and graphs running at once (applies run one at a time)' },
   { name: 'max-running-nodes', type: 'int', default: DEFAULT_MAX_RUNNING_NODES, valueName: 'n', description: 'node checks and applies in flight, shared round-robin across runs (each run also keeps its --parallelism)' },
   { name: 'max-waiting', type: 'int', default: DEFAULT_MAX_WAITING, valueName: 'n', description: 'jobs that may wait to start; past it a job is refused as busy' },
@@ -40,6 +42,7 @@ export function loadOptionsFromFlags(flags: Readonly<Record<string, FlagValue>>)
       threads: positive(flags, 'worker-threads', 0),
       memoryMb: positive(flags, 'worker-memory', 16),
       maxRunningNodes: positive(flags, 'max-running-nodes', 1),
+      cancelGraceMs: positive(flags, 'cancel-grace', 1),
     },
     queue: {
       maxRunning: positive(flags, 'max-running-jobs', 1),

@@ -7,10 +7,12 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { assetDir } from '../assets.js';
-import { DEFAULT_MAX_RUNNING_NODES, DEFAULT_WORKER_MEMORY_MB } from '../defaults.js';
+import { DEFAULT_CANCEL_GRACE_MS, DEFAULT_MAX_RUNNING_NODES, DEFAULT_WORKER_MEMORY_MB } from '../defaults.js';
 import { ConvergeError, getErrorMessage, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage, WorkerMessage, WorkerPortMessage } from '../protocol.js';
-import type { WorkerThreadData } from './run.worker.js';
+import { createBalancer } from './balancer.js';
+import { createHeartbeatTable, ThreadWatch } from './heartbeat.js';
+import type { WorkerTask, WorkerThreadData } from './run.worker.js';
 
 export interface WorkerPoolOptions {
   /** Worker threads. @default os.availableParallelism() */
@@ -28,6 +30,11 @@ export interface WorkerPoolOptions {
   readonly maxRunningNodes?: number;
   /** Old-generation heap limit of each thread, in MiB; a thread past it fails its jobs. @default 1024 */
   readonly memoryMb?: number;
+  /**
+   * Milliseconds a cancelled job may take to stop before its thread, if stuck, is replaced.
+   * @default 750
+   */
+  readonly cancelGraceMs?: number;
   /** Absolute path or file URL of the worker entry; only the self-contained binary overrides it. */
   readonly workerFile?: string;
 }
@@ -50,9 +57,10 @@ export function resolveWorkerPoolOptions(input: WorkerPoolOptions): Readonly<Req
     jobsPerThread: input.jobsPerThread ?? WORKER_POOL_DEFAULTS.jobsPerThread,
     maxRunningNodes: input.maxRunningNodes ?? DEFAULT_MAX_RUNNING_NODES,
     memoryMb: input.memoryMb ?? WORKER_POOL_DEFAULTS.memoryMb,
+    cancelGraceMs: input.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS,
     workerFile: input.workerFile ?? defaultWorkerFile(),
   };
-  for (const name of ['threads', 'jobsPerThread', 'maxRunningNodes', 'memoryMb'] as const) {
+  for (const name of ['threads', 'jobsPerThread', 'maxRunningNodes', 'memoryMb', 'cancelGraceMs'] as const) {
     const value = options[name];
     if (!Number.isInteger(value) || value < 1) {
       throw new TypeError(`Expected \`${name}\` to be an integer >= 1, got \`${value}\` (${typeof value})`);
@@ -61,23 +69,47 @@ export function resolveWorkerPoolOptions(input: WorkerPoolOptions): Readonly<Req
   return Object.freeze(options);
 }
 
+/** Why a job's thread went away, in words for the job's error. */
+function threadLossMessage(error: unknown, memoryMb: number, closed: boolean): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return `job failed: its worker thread ran out of memory (limit ${memoryMb} MiB per thread, raise it with --worker-memory); the other jobs on that thread failed with it`;
+  }
+  if (getErrorMessage(error) === 'Terminating worker thread') {
+    return closed
+      ? 'job failed: the server is shutting down'
+      : 'job failed: its worker thread was replaced because a cancelled job on it did not stop (see --cancel-grace); run it again';
+  }
+  return `job failed: worker thread stopped: ${getErrorMessage(error)}`;
+}
+
 export class WorkerPool {
   readonly #piscina: Piscina;
+  readonly #watch: ThreadWatch;
+  readonly #options: Readonly<Required<WorkerPoolOptions>>;
   #closed = false;
 
   constructor(options: WorkerPoolOptions = {}) {
     const resolved = resolveWorkerPoolOptions(options);
+    this.#options = resolved;
+    const heartbeat = createHeartbeatTable();
+    this.#watch = new ThreadWatch(heartbeat, () => this.#piscina.threads.map((thread) => thread.threadId));
+    // Spare threads start only when every thread is stuck in a synchronous loop (balancer.ts).
+    const maxThreads = resolved.threads + Math.max(1, resolved.threads);
     this.#piscina = new Piscina({
       filename: resolved.workerFile,
-      // Every thread from the start: piscina's balancer fills the least busy thread that has room and
-      // only starts another when none has, so with many jobs per thread a lazily grown pool would run
-      // everything on its first thread.
+      // Every thread from the start: the balancer fills the least busy thread that has room and only
+      // asks for another when none has, so a lazily grown pool would run everything on its first thread.
       minThreads: resolved.threads,
-      maxThreads: resolved.threads,
+      maxThreads,
       concurrentTasksPerWorker: resolved.jobsPerThread,
+      loadBalancer: createBalancer({ jobsPerThread: resolved.jobsPerThread, maxThreads, watch: this.#watch }),
       resourceLimits: { maxOldGenerationSizeMb: resolved.memoryMb },
-      workerData: { nodesPerThread: Math.ceil(resolved.maxRunningNodes / resolved.threads) } satisfies WorkerThreadData,
-      // Idle threads stay for a while so that back-to-back jobs do not pay thread start-up again.
+      workerData: {
+        nodesPerThread: Math.ceil(resolved.maxRunningNodes / resolved.threads),
+        heartbeat,
+      } satisfies WorkerThreadData,
+      // Idle spare threads stay for a while so that back-to-back jobs do not pay thread start-up again.
       idleTimeout: 30_000,
     });
     // piscina emits 'error' for failures outside any task, such as a worker entry that cannot be
@@ -93,8 +125,9 @@ export class WorkerPool {
 
   /**
    * Runs one job on a worker thread. `onMessage` gets edges, then batches of events (or, for `graph`
-   * jobs, one graph message), all before the returned promise settles. Aborting `signal` asks the job to
-   * stop scheduling nodes; nodes already running finish and are reported.
+   * jobs, one graph message), all before the returned promise settles. Aborting `signal` cancels the
+   * job: the worker stops scheduling nodes and its loops see a shared flag. A job that has not ended
+   * `cancelGraceMs` later while its thread is stuck gets the thread replaced (see backstop()).
    */
   async run(job: JobSpec, onMessage: (message: WorkerMessage) => void, signal?: AbortSignal): Promise<JobOutcome> {
     if (this.#closed) {
@@ -109,7 +142,16 @@ export class WorkerPool {
       if (message.type === 'end') endSeen();
       else onMessage(message);
     });
-    const cancel = (): void => port1.postMessage({ type: 'cancel' } satisfies PoolToWorkerMessage);
+    // [0]: set on cancel, read by the job's loops; [1]: the threadId the job runs on, set by the worker.
+    const shared = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+    const terminate = new AbortController();
+    let settled = false;
+    let backstop: NodeJS.Timeout | undefined;
+    const cancel = (): void => {
+      Atomics.store(shared, 0, 1);
+      port1.postMessage({ type: 'cancel' } satisfies PoolToWorkerMessage);
+      backstop = this.#backstop(shared, terminate, () => settled);
+    };
     if (signal?.aborted) cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     let fail!: (error: unknown) => void;
@@ -118,28 +160,59 @@ export class WorkerPool {
     });
     this.#inFlight.add(fail);
     try {
-      const task = this.#piscina.run({ job, port: port2 }, { transferList: [port2] }) as Promise<JobOutcome>;
+      const task = this.#piscina.run(
+        { job, port: port2, shared } satisfies WorkerTask,
+        { transferList: [port2], signal: terminate.signal },
+      ) as Promise<JobOutcome>;
       const outcome = await Promise.race([task, poolBroke]);
       await Promise.race([ended, poolBroke]);
       return outcome;
     } catch (error) {
-      // The worker died or could not start: its port will never say `end`.
-      return {
-        ok: false,
-        error: toWire(
-          new ConvergeError('CNV_ERR_WORKER_DIED', `job failed: worker thread stopped: ${getErrorMessage(error)}`),
-        ),
-      };
+      // The worker died, could not start, or was replaced: its port will never say `end`.
+      if (terminate.signal.aborted) {
+        const grace = this.#options.cancelGraceMs;
+        const text = `job cancelled: it did not stop within ${grace} ms, so its worker thread was replaced (--cancel-grace)`;
+        return { ok: false, error: toWire(new ConvergeError('CNV_ERR_JOB_CANCELLED', text)) };
+      }
+      const text = threadLossMessage(error, this.#options.memoryMb, this.#closed);
+      return { ok: false, error: toWire(new ConvergeError('CNV_ERR_WORKER_DIED', text)) };
     } finally {
+      settled = true;
+      if (backstop !== undefined) clearInterval(backstop);
       this.#inFlight.delete(fail);
       signal?.removeEventListener('abort', cancel);
       port1.close();
     }
   }
 
+  /**
+   * After the grace, checks until the job ends whether its thread is stuck (or never picked the job
+   * up, which a responsive thread does at once); then aborts the piscina task, which terminates that
+   * thread, fails the other jobs on it, and starts a fresh one. A thread that still turns its event loop
+   * is left alone: its cancelled job is only waiting for running nodes to wind down.
+   */
+  #backstop(shared: Int32Array, terminate: AbortController, done: () => boolean): NodeJS.Timeout {
+    const grace = this.#options.cancelGraceMs;
+    const since = performance.now();
+    const timer = setInterval(() => {
+      if (done() || terminate.signal.aborted) {
+        clearInterval(timer);
+        return;
+      }
+      if (performance.now() - since < grace) return;
+      const thread = Atomics.load(shared, 1);
+      if (thread === 0 || this.#watch.isStuck(thread)) {
+        clearInterval(timer);
+        terminate.abort(new Error('cancelled job did not stop'));
+      }
+    }, Math.max(10, Math.min(100, grace / 4)));
+    return timer;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#watch.close();
     await this.#piscina.destroy();
   }
 }

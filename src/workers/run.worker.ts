@@ -4,29 +4,44 @@
  * JobOutcome; errors cross the thread boundary as WireError because structured clone drops classes.
  */
 import { setMaxListeners } from 'node:events';
-import { workerData, type MessagePort } from 'node:worker_threads';
+import { threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { graphJob, runJob } from '../graph/index.js';
 import { installNodeSlots } from '../graph/node-slots.js';
 import { toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage } from '../protocol.js';
 import { EventBatcher } from './events.js';
+import { startHeartbeat } from './heartbeat.js';
 
 /** What the pool gives each thread when it starts. */
 export interface WorkerThreadData {
   /** Node slots shared by this thread's jobs. */
   readonly nodesPerThread: number;
+  /** The pool's heartbeat table (heartbeat.ts). */
+  readonly heartbeat: SharedArrayBuffer;
 }
 
 const threadData = workerData as Partial<WorkerThreadData> | null;
 if (typeof threadData?.nodesPerThread === 'number') installNodeSlots(threadData.nodesPerThread);
+if (threadData?.heartbeat instanceof SharedArrayBuffer) startHeartbeat(threadData.heartbeat);
+
+/**
+ * The engine's entry points with their optional last `interrupted` argument, which the engine's
+ * synchronous loops poll (an AbortSignal cannot flip while such a loop holds the thread).
+ */
+const runJobInterruptible = runJob as (...args: [...Parameters<typeof runJob>, interrupted?: () => boolean]) => ReturnType<typeof runJob>;
+const graphJobInterruptible = graphJob as (job: JobSpec, interrupted?: () => boolean) => ReturnType<typeof graphJob>;
 
 /** What the pool hands a worker for each job. */
 export interface WorkerTask {
   readonly job: JobSpec;
   readonly port: MessagePort;
+  /** [0]: the main thread sets it on cancel; [1]: this job's threadId, for the pool's backstop. */
+  readonly shared?: Int32Array;
 }
 
-export default async function runWorkerTask({ job, port }: WorkerTask): Promise<JobOutcome> {
+export default async function runWorkerTask({ job, port, shared }: WorkerTask): Promise<JobOutcome> {
+  if (shared !== undefined) Atomics.store(shared, 1, threadId);
+  const interrupted = shared === undefined ? () => false : () => Atomics.load(shared, 0) !== 0;
   const batcher = new EventBatcher(port);
   const controller = new AbortController();
   // Every running script and wait listens on the job's signal; with --parallelism above 10 the default
@@ -37,14 +52,15 @@ export default async function runWorkerTask({ job, port }: WorkerTask): Promise<
   });
   try {
     if (job.kind === 'graph') {
-      const { vertices, edges } = await graphJob(job);
+      const { vertices, edges } = await graphJobInterruptible(job, interrupted);
       batcher.post({ type: 'graph', vertices, edges });
       return { ok: true, nodes: vertices.length };
     }
-    const { nodes } = await runJob(
+    const { nodes } = await runJobInterruptible(
       job,
       { edges: (edges) => batcher.post({ type: 'edges', edges }), event: (event) => batcher.push(event) },
       controller.signal,
+      interrupted,
     );
     return { ok: true, nodes };
   } catch (error) {
