@@ -36,3 +36,46 @@ export const DEFAULT_WORKER_MEMORY_MB = 1024;
 export const DEFAULT_CANCEL_GRACE_MS = 750;
 /** How long our client retries a job the server refused as busy, in milliseconds. */
 export const DEFAULT_CLIENT_RETRY_BUDGET_MS = 60_000;
+
+// --- guard: connections, shutdown and what the server retains (`converge server` flags in brackets) ---
+
+/**
+ * Open connections, server-wide [--max-connections]. Well above the 1,000 concurrent clients the
+ * server is sized for. At start-up it is lowered to fit the process's open-file limit, keeping
+ * RESERVED_FDS free, since a connection the process cannot serve only takes an fd from a plan.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 8192;
+/**
+ * Open connections from one peer address [--max-connections-per-peer]. Half the total, so one host
+ * cannot take every slot, yet 1,000 clients from one loopback address or one NAT gateway still fit.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_PEER = 4096;
+/** File descriptors kept free for module files, worker threads and task processes (at most a quarter). */
+export const RESERVED_FDS = 256;
+/** Milliseconds a new connection has to finish TLS and send its first bytes [--handshake-timeout]. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Milliseconds an HTTP/1.1 request's headers have to arrive complete (slowloris) [--header-timeout]. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+/** Milliseconds an HTTP/1.1 keep-alive connection may wait for its next request. */
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 5_000;
+/**
+ * Milliseconds without traffic after which a connection that streams no job is closed: HTTP/1.1 sockets
+ * mid-request, and HTTP/2 sessions with no open call (also one that never sends a request) [--idle-timeout].
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+/** Milliseconds of silence before the gRPC side pings a client, and how long it waits for the answer. */
+export const DEFAULT_GRPC_KEEPALIVE_TIME_MS = 120_000;
+export const DEFAULT_GRPC_KEEPALIVE_TIMEOUT_MS = 20_000;
+/** Milliseconds running jobs get to finish, streamed to their clients, after SIGTERM [--shutdown-grace]. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+/** Bytes of events kept across finished runs, besides their count [--retain-runs-memory, in MiB]. */
+export const DEFAULT_RETAIN_RUNS_BYTES = 256 * 1024 * 1024;
+/** Finished runs kept for later reading. */
+export const DEFAULT_RETAIN_RUNS = 100;
+/** Events kept across finished runs. */
+export const DEFAULT_RETAIN_EVENTS = 200_000;
+/**
+ * Bytes of an error message sent in a gRPC status (the grpc-message header); the rest is cut with a
+ * marker and the full text goes to the server log. HTTP/2 clients refuse header lists past ~64 KiB.
+ */
+export const MAX_GRPC_ERROR_BYTES = 8 * 1024;

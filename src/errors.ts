@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   CNV_ERR_SERVER_ADDRESS_IN_USE: 'unavailable',
   CNV_ERR_SERVER_UNREACHABLE: 'unavailable',
   CNV_ERR_SERVER_REQUEST_INVALID: 'invalid-input',
+  CNV_ERR_SERVER_SHUTTING_DOWN: 'unavailable', // a job arrived after SIGTERM; another server (or this one restarted) takes it
+  CNV_ERR_JOB_INTERRUPTED: 'unavailable', // the server shut down before the job finished, past --shutdown-grace
   CNV_ERR_TLS_CONFIG: 'invalid-input',
   // command line
   CNV_ERR_CLI_USAGE: 'invalid-input',

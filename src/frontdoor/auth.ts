@@ -4,10 +4,28 @@
  * anything else, so no request can crash a handler (the original's REST middleware panicked when no
  * credentials were sent at all).
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Metadata } from '@grpc/grpc-js';
 import { ConvergeError } from '../errors.js';
 import { verifyToken } from '../jwt.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The server's token policy, as the original's: `--no-token` runs open (logged loudly), a given token is
+ * used as is, and without either a random one is generated and logged once, so that a first-time
+ * operator can connect. This is the only place a token is ever logged.
+ */
+export function resolveToken(options: { readonly token?: string; readonly noToken?: boolean }, logger: Logger): string | null {
+  if (options.noToken === true) {
+    logger.log('WARN', 'no token set, server is unauthenticated. This should *only* be used for development.', {});
+    return null;
+  }
+  if (options.token !== undefined && options.token !== '') return options.token;
+  const token = randomUUID();
+  logger.log('WARN', 'setting session-local token', { token });
+  return token;
+}
 
 /** `Bearer <jwt>` in any letter case, as clients vary (the original accepted only `BEARER`). */
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;

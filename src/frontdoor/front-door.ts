@@ -7,6 +7,7 @@ import type { JobKind, JobSpec } from '../protocol.js';
 import type { Authenticator } from './auth.js';
 import type { BinaryServer } from './binary.js';
 import type { ExecutorContext } from './executor.js';
+import type { Lifecycle } from './lifecycle.js';
 import { toJobSpec, type LoadRequest } from './messages.js';
 import type { ModuleRoot } from './modules.js';
 
@@ -17,6 +18,10 @@ export interface FrontDoor extends ExecutorContext {
   /** null when self-serve is off. */
   readonly binary: BinaryServer | null;
   readonly scheme: 'http' | 'https';
+  /** Admission during shutdown, and the client streams a shutdown waits for. */
+  readonly lifecycle: Lifecycle;
+  /** Milliseconds an HTTP/1.1 connection may be silent while it streams no job. */
+  readonly idleTimeoutMs: number;
   /** Builds the job for a request that arrived for `host` (the request's authority, if known). */
   spec(kind: JobKind, request: LoadRequest, host: string | undefined): JobSpec;
 }

@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { MAX_GRPC_ERROR_BYTES } from '../defaults.js';
 import { ConvergeError } from '../errors.js';
 import type { JobKind } from '../protocol.js';
 import { type EventSink, METHOD_KINDS, pumpGraph, pumpStatus, startJob, type PumpResult } from './executor.js';
@@ -13,6 +14,7 @@ import type { FrontDoor } from './front-door.js';
 import { parseLoadRequest, type LoadRequest } from './messages.js';
 import { binaryDisabled } from './binary.js';
 import { moduleServingDisabled } from './modules.js';
+import { interruptible } from './lifecycle.js';
 import { loadConvergeProto } from './proto.js';
 import { addLazyReflection } from './reflection.js';
 import { ERROR_CODE_METADATA, mapError } from './status-map.js';
@@ -24,12 +26,28 @@ type StreamCall = grpc.ServerWritableStream<Record<string, unknown>, Record<stri
 type UnaryCall = grpc.ServerUnaryCall<Record<string, unknown>, Record<string, unknown>>;
 type UnaryCallback = grpc.sendUnaryData<Record<string, unknown>>;
 
+/**
+ * The status message as sent: cut at MAX_GRPC_ERROR_BYTES of UTF-8 with a marker. grpc-js percent-encodes
+ * it into the grpc-message header, and a header list past the client's limit (~64 KiB) never arrives,
+ * which left the client waiting forever. The full text goes to the server log.
+ */
+export function boundedDetails(message: string, limit = MAX_GRPC_ERROR_BYTES): string {
+  const bytes = Buffer.from(message, 'utf8');
+  if (bytes.length <= limit) return message;
+  // Cut on a character boundary: decoding a cut sequence would add U+FFFD.
+  let end = limit;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1;
+  return `${bytes.subarray(0, end).toString('utf8')}… [message cut at ${limit} of ${bytes.length} bytes; the server log has it all]`;
+}
+
 function toServiceError(front: FrontDoor, error: unknown, method: string): Partial<grpc.ServiceError> {
   const mapped = mapError(error);
   if (!mapped.known) front.logger.log('ERROR', 'unexpected error', { method, error: String(error) });
+  const details = boundedDetails(mapped.message);
+  if (details !== mapped.message) front.logger.log('INFO', 'error message cut for the gRPC client', { method, error: mapped.message });
   const metadata = new grpc.Metadata();
   if (mapped.code !== undefined) metadata.set(ERROR_CODE_METADATA, mapped.code);
-  return { code: mapped.grpc, details: mapped.message, metadata };
+  return { code: mapped.grpc, details, metadata };
 }
 
 function grpcSink(call: StreamCall): EventSink {
@@ -84,12 +102,20 @@ function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.ha
         call.emit('error', toServiceError(front, error, method));
         return;
       }
-      const sink = grpcSink(call);
+      const client = grpcSink(call);
       try {
+        front.lifecycle.admit();
         const spec = front.spec(kind, request, call.getHost());
-        const { run } = startJob(front, spec, sink.gone);
-        const result = kind === 'graph' ? await pumpGraph(run, sink, true) : await pumpStatus(run, sink, request.acceptNotices);
-        finishStream(front, call, result, method);
+        const { run } = startJob(front, spec, client.gone);
+        const ticket = front.lifecycle.track(run);
+        try {
+          const sink = interruptible(client, ticket.interrupted);
+          const result = kind === 'graph' ? await pumpGraph(run, sink, true) : await pumpStatus(run, sink, request.acceptNotices);
+          if (ticket.interrupted.aborted && !call.cancelled) call.emit('error', toServiceError(front, ticket.interrupted.reason, method));
+          else finishStream(front, call, result, method);
+        } finally {
+          ticket.done();
+        }
       } catch (error) {
         if (!call.cancelled) call.emit('error', toServiceError(front, error, method));
       }

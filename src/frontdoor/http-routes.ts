@@ -15,6 +15,7 @@ import { type EventSink, METHOD_KINDS, pumpGraph, pumpStatus, startJob } from '.
 import type { FrontDoor } from './front-door.js';
 import { parseLoadRequest } from './messages.js';
 import { moduleServingDisabled } from './modules.js';
+import { interruptible } from './lifecycle.js';
 import { loadConvergeProto } from './proto.js';
 import { httpReason, mapError } from './status-map.js';
 
@@ -123,21 +124,47 @@ function httpSink(response: ServerResponse): EventSink {
   };
 }
 
+function errorLine(error: unknown): string {
+  const mapped = mapError(error);
+  const line = { grpc_code: mapped.grpc, http_code: mapped.http, message: mapped.message, http_status: httpReason(mapped.http) };
+  return `${JSON.stringify({ error: line })}\n`;
+}
+
 async function streamJob(front: FrontDoor, kind: JobKind, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const load = parseLoadRequest(await readBody(request));
-  const sink = httpSink(response);
+  front.lifecycle.admit();
+  const client = httpSink(response);
   const spec = front.spec(kind, load, request.headers.host);
-  const { run } = startJob(front, spec, sink.gone);
-  const result = kind === 'graph' ? await pumpGraph(run, sink, false) : await pumpStatus(run, sink, load.acceptNotices);
-  if (sink.gone.aborted) return;
-  if (result.ok) {
-    response.end();
-    return;
+  const { run } = startJob(front, spec, client.gone);
+  // A run may be silent for as long as a node takes; the idle timeout is for connections with no job.
+  request.socket.setTimeout(0);
+  const ticket = front.lifecycle.track(run);
+  try {
+    const sink = interruptible(client, ticket.interrupted);
+    const result = kind === 'graph' ? await pumpGraph(run, sink, false) : await pumpStatus(run, sink, load.acceptNotices);
+    if (ticket.interrupted.aborted && !client.gone.aborted) {
+      if (!response.headersSent) throw ticket.interrupted.reason;
+      await endResponse(response, errorLine(ticket.interrupted.reason));
+      return;
+    }
+    if (sink.gone.aborted) return;
+    if (result.ok) {
+      await endResponse(response);
+      return;
+    }
+    if (!result.started) throw result.error;
+    await endResponse(response, errorLine(result.error));
+  } finally {
+    ticket.done();
   }
-  if (!result.started) throw result.error;
-  const mapped = mapError(result.error);
-  const error = { grpc_code: mapped.grpc, http_code: mapped.http, message: mapped.message, http_status: httpReason(mapped.http) };
-  response.end(`${JSON.stringify({ error })}\n`);
+}
+
+/** Ends the response and waits until it is flushed (or the client is gone), so a shutdown cuts nothing. */
+function endResponse(response: ServerResponse, last?: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    response.once('close', () => resolve());
+    response.end(last, () => resolve());
+  });
 }
 
 function sendContent(request: IncomingMessage, response: ServerResponse, content: string): void {
@@ -166,20 +193,37 @@ async function sendBinary(front: FrontDoor, request: IncomingMessage, response: 
   });
 }
 
-function origin(front: FrontDoor, request: IncomingMessage): string {
-  return `${front.scheme}://${request.headers.host ?? 'localhost:4774'}`;
+/** A host name, an IPv4 address or a bracketed IPv6 address, with an optional port: nothing a shell reads. */
+const PLAIN_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The origin /bootstrap.sh points at: the one the client used, so it works behind any name or address.
+ * The Host header is the client's word, and it ends up in a shell script, so only a plain host[:port]
+ * is accepted; anything else (`x$(id)`) is refused before a script is built.
+ */
+function origin(front: FrontDoor, request: IncomingMessage, localPort: number | undefined): string {
+  const host = request.headers.host ?? `127.0.0.1:${localPort ?? 4774}`;
+  if (!PLAIN_HOST.test(host)) {
+    throw new ConvergeError('CNV_ERR_SERVER_REQUEST_INVALID', 'the Host header is not a plain host[:port]; /bootstrap.sh is not built for it', {
+      field: 'Host',
+    });
+  }
+  return `${front.scheme}://${host}`;
 }
 
 /** Builds the request listener for the HTTP/1.1 side. */
 export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, response: ServerResponse) => void {
   const routes = routesFromProto();
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    // node:http applies its own timeout to a socket's first request only; every request gets it here.
+    request.socket.setTimeout(front.idleTimeoutMs);
     const url = new URL(request.url ?? '/', 'http://converge.invalid');
     const verb = request.method ?? 'GET';
     if (verb === 'GET' && url.pathname === '/bootstrap.sh') {
       // Public on purpose: it holds no secret, and a new machine has no way to sign a request yet.
+      const script = bootstrapScript(origin(front, request, request.socket.localPort));
       response.writeHead(200, { 'Content-Type': 'text/x-shellscript; charset=utf-8' });
-      response.end(bootstrapScript(origin(front, request)));
+      response.end(script);
       return;
     }
     let route: Route | undefined;

@@ -1,56 +1,32 @@
 /**
- * `converge server`: gRPC and HTTP/1.1 JSON on one TCP port, as the original served them. The
- * listener reads the first bytes of each plaintext connection: the HTTP/2 preface goes to grpc-js
- * through its connection injector, anything else to a node:http server. Under TLS the ALPN result
- * decides instead (clients that offer http/1.1, such as curl, get it; gRPC clients offer only h2).
+ * `converge server`: gRPC and HTTP/1.1 JSON on one TCP port, as the original served them. This file
+ * assembles the parts (listener.ts takes connections, grpc-js and node:http serve them, the executor
+ * runs jobs) and owns the order in which they stop: close() for tests and --local, shutdown() for
+ * SIGTERM, which lets running jobs finish first.
  */
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
-import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import { DEFAULT_PARALLELISM, DEFAULT_PORT } from '../defaults.js';
 import { ConvergeError } from '../errors.js';
 import { WorkerPool, resolveWorkerPoolOptions, type WorkerPoolOptions } from '../workers/pool.js';
-import { Authenticator } from './auth.js';
+import { Authenticator, resolveToken } from './auth.js';
 import { BinaryServer, defaultBinaryPath } from './binary.js';
 import { specFor } from './front-door.js';
 import type { FrontDoor } from './front-door.js';
 import { addGrpcServices } from './grpc-service.js';
+import { installGrpcLogger } from './grpc-logging.js';
 import { createHttpHandler, MAX_BODY_BYTES } from './http-routes.js';
-import { JobQueue, type JobQueueOptions } from './job-queue.js';
-import { createLogger, type Logger } from './logger.js';
+import { JobQueue } from './job-queue.js';
+import { Lifecycle } from './lifecycle.js';
+import { createListener } from './listener.js';
+import { createLogger } from './logger.js';
 import { ModuleRoot } from './modules.js';
 import { RunRegistry } from './runs.js';
-import { loadServerTls, serverSecureOptions, type TlsFiles } from './tls.js';
+import { resolveServerOptions, type ResolvedConnectionOptions, type ServerOptions } from './server-options.js';
+import { loadServerTls } from './tls.js';
 
-export interface ServerOptions {
-  /** Interface to listen on. @default '0.0.0.0' */
-  readonly host?: string;
-  /** TCP port; 0 picks a free one. @default 4774 */
-  readonly port?: number;
-  /** The RPC token (HS512 key). Without it and without `noToken`, a random one is generated and logged once. */
-  readonly token?: string;
-  /** Run without authentication. Logged loudly. @default false */
-  readonly noToken?: boolean;
-  /** Serve over TLS with these files. */
-  readonly tls?: TlsFiles;
-  /** Directory to serve modules from; module serving is off without it. */
-  readonly root?: string;
-  /** Serve the converge executable: true for the running one, or a path. @default false */
-  readonly selfServe?: boolean | string;
-  /** A pool to run jobs on; otherwise the server creates (and closes) its own. */
-  readonly pool?: WorkerPool;
-  /** The owned pool's threads and their limits (ignored with `pool`). */
-  readonly workers?: WorkerPoolOptions;
-  readonly queue?: JobQueueOptions;
-  readonly logger?: Logger;
-  /** Directory that relative module locations resolve against. @default process.cwd() */
-  readonly cwd?: string;
-  /** Nodes checked or applied at once, per job. @default 16 */
-  readonly parallelism?: number;
-}
+export type { ConnectionOptions, ServerOptions } from './server-options.js';
 
 export interface RunningServer {
   readonly host: string;
@@ -61,31 +37,20 @@ export interface RunningServer {
   readonly token: string | null;
   /** Stops accepting, disconnects clients, waits for running applies, closes an owned pool. */
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): takes no new jobs, lets running ones finish and stream to their clients
+   * for up to `graceMs` (default: the server's shutdownGraceMs), ends the rest as interrupted, then close().
+   */
+  shutdown(graceMs?: number): Promise<void>;
 }
 
 function ignore(): void {}
 
-const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
-
-/** Calls `decide` with whether the connection starts with the HTTP/2 preface, then puts the bytes back. */
-function sniff(socket: net.Socket, decide: (isHttp2: boolean) => void): void {
-  let seen: Buffer = Buffer.alloc(0);
-  const onData = (chunk: Buffer): void => {
-    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
-    const n = Math.min(seen.length, HTTP2_PREFACE.length);
-    const matches = seen.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n));
-    if (matches && n < HTTP2_PREFACE.length) return;
-    socket.off('data', onData);
-    socket.off('error', onError);
-    socket.pause();
-    socket.unshift(seen);
-    decide(matches);
-  };
-  const onError = (): void => {
-    socket.destroy();
-  };
-  socket.on('data', onData);
-  socket.on('error', onError);
+/** Waits for `promise`, or `ms` at most. */
+async function settleWithin(ms: number, promise: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function originsFor(host: string, port: number, scheme: string): string[] {
@@ -129,101 +94,97 @@ function poolOptionsFor(workers: WorkerPoolOptions = {}, maxRunning: number): Wo
   return { ...workers, threads, jobsPerThread: workers.jobsPerThread ?? Math.ceil((maxRunning + 1) / threads) };
 }
 
+/** grpc-js with our timeouts: idle sessions (also those that never send a request) close; silent peers are pinged. */
+function createGrpcServer(connections: ResolvedConnectionOptions): grpc.Server {
+  return new grpc.Server({
+    // Requests may carry a whole module inline (LoadRequest.content): gRPC takes the same size as an HTTP
+    // body rather than grpc's 4 MiB default, and stays bounded so one request cannot take unbounded memory.
+    'grpc.max_receive_message_length': MAX_BODY_BYTES,
+    'grpc.max_connection_idle_ms': connections.idleTimeoutMs,
+    'grpc.keepalive_time_ms': connections.grpcKeepaliveTimeMs,
+    'grpc.keepalive_timeout_ms': connections.grpcKeepaliveTimeoutMs,
+    // No max_connection_age: a connection that streams a long apply must not be cut in the middle.
+  });
+}
+
+/** node:http with header, keep-alive and idle timeouts. Streams may last as long as an apply does. */
+function createHttpServer(front: FrontDoor, connections: ResolvedConnectionOptions): http.Server {
+  const server = http.createServer({
+    requestTimeout: 0,
+    headersTimeout: connections.headersTimeoutMs,
+    keepAliveTimeout: connections.keepAliveTimeoutMs,
+    // How often node:http looks for requests past headersTimeout; its 30 s default would let a
+    // slowloris peer hold a socket half a minute longer than the timeout says.
+    connectionsCheckingInterval: Math.max(250, Math.min(5000, Math.floor(connections.headersTimeoutMs / 4))),
+  });
+  server.on('request', createHttpHandler(front));
+  server.timeout = connections.idleTimeoutMs;
+  // node:http starts its headersTimeout checks on 'listening', and this server never listens (the
+  // listener hands it connections). Without this, a slowloris peer was never timed out.
+  server.emit('listening');
+  return server;
+}
+
 /** Starts the server and resolves once it is listening. */
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const host = options.host ?? '0.0.0.0';
-  const logger = options.logger ?? createLogger();
-  const scheme = options.tls === undefined ? 'http' : 'https';
-  let token: string | null;
-  if (options.noToken === true) {
-    token = null;
-    logger.log('WARN', 'no token set, server is unauthenticated. This should *only* be used for development.', {});
-  } else if (options.token !== undefined && options.token !== '') {
-    token = options.token;
-  } else {
-    token = randomUUID();
-    logger.log('WARN', 'setting session-local token', { token });
-  }
-  const loadedTls = options.tls === undefined ? undefined : loadServerTls(options.tls);
+export async function startServer(input: ServerOptions = {}): Promise<RunningServer> {
+  const options = resolveServerOptions(input);
+  const { host, connections } = options;
+  const logger = input.logger ?? createLogger();
+  installGrpcLogger(logger);
+  const scheme = input.tls === undefined ? 'http' : 'https';
+  const token = resolveToken(input, logger);
+  const loadedTls = input.tls === undefined ? undefined : loadServerTls(input.tls);
   const binary =
-    options.selfServe === undefined || options.selfServe === false
+    input.selfServe === undefined || input.selfServe === false
       ? null
-      : new BinaryServer(options.selfServe === true ? defaultBinaryPath() : options.selfServe);
+      : new BinaryServer(input.selfServe === true ? defaultBinaryPath() : input.selfServe);
   if (binary !== null) await binary.check();
 
-  const ownsPool = options.pool === undefined;
-  const queue = new JobQueue(options.queue);
-  const pool = options.pool ?? new WorkerPool(poolOptionsFor(options.workers, queue.options.maxRunning));
-  const specDefaults = {
-    cwd: options.cwd ?? process.cwd(),
-    parallelism: options.parallelism ?? DEFAULT_PARALLELISM,
-    token,
-    scheme,
-    origins: [] as string[],
-  } as const;
+  const ownsPool = input.pool === undefined;
+  const queue = new JobQueue(input.queue);
+  const pool = input.pool ?? new WorkerPool(poolOptionsFor(input.workers, queue.options.maxRunning));
+  const specDefaults = { cwd: options.cwd, parallelism: options.parallelism, token, scheme, origins: [] as string[] } as const;
+  const lifecycle = new Lifecycle();
   const front: FrontDoor = {
     pool,
     queue,
-    runs: new RunRegistry(),
+    runs: new RunRegistry(input.retain),
     logger,
     auth: new Authenticator(token),
-    modules: options.root === undefined ? null : new ModuleRoot(options.root),
+    modules: input.root === undefined ? null : new ModuleRoot(input.root),
     binary,
     scheme,
+    lifecycle,
+    idleTimeoutMs: connections.idleTimeoutMs,
     spec: (kind, request, requestHost) => specFor(specDefaults, kind, request, requestHost),
   };
 
-  // Requests may carry a whole module inline (LoadRequest.content): gRPC takes the same size as an HTTP
-  // body rather than grpc's 4 MiB default, and stays bounded so one request cannot take unbounded memory.
-  const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': MAX_BODY_BYTES });
-  addGrpcServices(grpcServer, front);
+  const grpcServer = createGrpcServer(connections);
+  const health = addGrpcServices(grpcServer, front);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const httpServer = http.createServer(createHttpHandler(front));
-  // Streams may last as long as an apply does.
-  httpServer.requestTimeout = 0;
-  const sockets = new Set<net.Socket>();
-  const dispatch = (socket: net.Socket, isHttp2: boolean): void => {
-    if (isHttp2) {
-      // node:http2 replays bytes already buffered on the socket (those sniff() put back).
-      injector.injectConnection(socket);
-      return;
-    }
-    httpServer.emit('connection', socket);
-    // node:http reads the socket's handle directly, which would skip the bytes sniff() put back.
-    // Adding a 'data' listener makes it fall back to reading through the stream (its own
-    // "unconsume" path), and resume() then replays the buffered bytes first.
-    socket.on('data', ignore);
-    socket.resume();
-  };
-  const track = (socket: net.Socket): void => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  };
-
-  let listener: net.Server;
-  if (loadedTls === undefined) {
-    listener = net.createServer((socket) => {
-      track(socket);
-      sniff(socket, (isHttp2) => dispatch(socket, isHttp2));
-    });
-  } else {
-    listener = tls.createServer({
-      ...serverSecureOptions(loadedTls),
-      // Prefer http/1.1 when offered: curl and browsers offer both, gRPC clients offer only h2.
-      ALPNCallback: ({ protocols }) => (protocols.includes('http/1.1') ? 'http/1.1' : protocols.includes('h2') ? 'h2' : undefined),
-    });
-    listener.on('secureConnection', (socket: tls.TLSSocket) => {
-      track(socket);
-      if (socket.alpnProtocol === 'h2') dispatch(socket, true);
-      else if (socket.alpnProtocol === 'http/1.1') dispatch(socket, false);
-      else sniff(socket, (isHttp2) => dispatch(socket, isHttp2));
-    });
-    listener.on('tlsClientError', (error) => logger.log('DEBUG', 'TLS handshake failed', { error: error.message }));
-  }
+  const httpServer = createHttpServer(front, connections);
+  const listener = createListener({
+    tls: loadedTls,
+    logger,
+    limits: connections,
+    dispatch: (socket, isHttp2) => {
+      if (isHttp2) {
+        // node:http2 replays bytes already buffered on the socket (those the sniffing put back).
+        injector.injectConnection(socket);
+        return;
+      }
+      httpServer.emit('connection', socket);
+      // node:http reads the socket's handle directly, which would skip the bytes the sniffing put back.
+      // Adding a 'data' listener makes it fall back to reading through the stream (its own
+      // "unconsume" path), and resume() then replays the buffered bytes first.
+      socket.on('data', ignore);
+      socket.resume();
+    },
+  });
 
   let port: number;
   try {
-    port = await listen(listener, host, options.port ?? DEFAULT_PORT);
+    port = await listen(listener.server, host, options.port);
   } catch (error) {
     injector.destroy();
     grpcServer.forceShutdown();
@@ -233,24 +194,49 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   specDefaults.origins.push(...originsFor(host, port, scheme));
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-  logger.log('INFO', 'serving', { addr: `${host}:${port}`, component: 'rpc', tls: scheme === 'https' });
+  logger.log('INFO', 'serving', { addr: `${host}:${port}`, component: 'rpc', tls: scheme === 'https', maxConnections: listener.maxConnections });
 
+  const stopListening = (): Promise<void> => new Promise<void>((resolve) => listener.server.close(() => resolve()));
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
+  const close = (waitForJobs = true): Promise<void> => {
     closing ??= (async () => {
-      const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      const listenerClosed = stopListening();
       injector.drain(0);
       injector.destroy();
       grpcServer.forceShutdown();
       httpServer.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
+      // Stops node:http's connection checks (the server itself never listened).
+      httpServer.close(ignore);
+      listener.destroyAll();
       await listenerClosed;
       // Started applies run to completion (see executor.ts); wait for them before the pool goes.
-      await queue.idle();
+      if (waitForJobs) await queue.idle();
       if (ownsPool) await pool.close();
       logger.log('INFO', 'server stopped', { addr: `${host}:${port}` });
     })();
     return closing;
   };
-  return { host, port, url, token, close };
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (graceMs = options.shutdownGraceMs): Promise<void> => {
+    shuttingDown ??= (async () => {
+      logger.log('INFO', 'shutting down: no new jobs; running jobs have the grace period to finish', { graceMs });
+      health.setStatus('', 'NOT_SERVING');
+      health.setStatus('pb.Executor', 'NOT_SERVING');
+      const listenerClosed = stopListening();
+      httpServer.closeIdleConnections();
+      let jobsDone = false;
+      const idle = queue.idle().then(() => {
+        jobsDone = true;
+      });
+      const { finished, interrupted } = await lifecycle.drain(graceMs, idle);
+      logger.log(interrupted > 0 || !jobsDone ? 'WARN' : 'INFO', 'shutdown: client streams ended', { finished, interrupted, jobsDone });
+      // Let HTTP/2 sessions send what the streams wrote (their trailers) before close() cuts them.
+      await settleWithin(2000, new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())));
+      // Past the grace, jobs still running (with or without a client) end with the pool.
+      await close(jobsDone);
+      await listenerClosed;
+    })();
+    return shuttingDown;
+  };
+  return { host, port, url, token, close: () => close(), shutdown };
 }

@@ -1,0 +1,130 @@
+/**
+ * What `startServer` accepts, and the one place its options get their defaults and are checked, in the
+ * manner of job-queue.ts's resolveJobQueueOptions: every number is validated with a message naming
+ * the option, and the result is frozen.
+ */
+import {
+  DEFAULT_GRPC_KEEPALIVE_TIME_MS,
+  DEFAULT_GRPC_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_PEER,
+  DEFAULT_PARALLELISM,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+} from '../defaults.js';
+import type { WorkerPool, WorkerPoolOptions } from '../workers/pool.js';
+import type { JobQueueOptions } from './job-queue.js';
+import type { Logger } from './logger.js';
+import type { RunRegistryOptions } from './runs.js';
+import type { TlsFiles } from './tls.js';
+
+/** Connection limits and timeouts; every time is in milliseconds. Defaults in src/defaults.ts. */
+export interface ConnectionOptions {
+  /** Open connections in total (lowered to fit the open-file limit). @default 8192 */
+  readonly maxConnections?: number;
+  /** Open connections from one peer address. @default 4096 */
+  readonly maxConnectionsPerPeer?: number;
+  /** TLS handshake and first bytes of a new connection. @default 10_000 */
+  readonly handshakeTimeoutMs?: number;
+  /** An HTTP/1.1 request's complete headers. @default 20_000 */
+  readonly headersTimeoutMs?: number;
+  /** An HTTP/1.1 keep-alive connection between requests. @default 5_000 */
+  readonly keepAliveTimeoutMs?: number;
+  /** No traffic on a connection that streams no job (HTTP/1.1), or an HTTP/2 session with no call. @default 120_000 */
+  readonly idleTimeoutMs?: number;
+  /** gRPC keepalive ping interval and the wait for its answer. @default 120_000 and 20_000 */
+  readonly grpcKeepaliveTimeMs?: number;
+  readonly grpcKeepaliveTimeoutMs?: number;
+}
+
+export interface ServerOptions {
+  /** Interface to listen on. @default '0.0.0.0' */
+  readonly host?: string;
+  /** TCP port; 0 picks a free one. @default 4774 */
+  readonly port?: number;
+  /** The RPC token (HS512 key). Without it and without `noToken`, a random one is generated and logged once. */
+  readonly token?: string;
+  /** Run without authentication. Logged loudly. @default false */
+  readonly noToken?: boolean;
+  /** Serve over TLS with these files. */
+  readonly tls?: TlsFiles;
+  /** Directory to serve modules from; module serving is off without it. */
+  readonly root?: string;
+  /** Serve the converge executable: true for the running one, or a path. @default false */
+  readonly selfServe?: boolean | string;
+  /** A pool to run jobs on; otherwise the server creates (and closes) its own. */
+  readonly pool?: WorkerPool;
+  /** The owned pool's threads and their limits (ignored with `pool`). */
+  readonly workers?: WorkerPoolOptions;
+  readonly queue?: JobQueueOptions;
+  readonly logger?: Logger;
+  /** Directory that relative module locations resolve against. @default process.cwd() */
+  readonly cwd?: string;
+  /** Nodes checked or applied at once, per job. @default 16 */
+  readonly parallelism?: number;
+  readonly connections?: ConnectionOptions;
+  /** Milliseconds running jobs get to finish on shutdown(). @default 30_000 */
+  readonly shutdownGraceMs?: number;
+  /** What finished runs the server keeps (count, events, bytes). */
+  readonly retain?: RunRegistryOptions;
+}
+
+export type ResolvedConnectionOptions = Readonly<Required<ConnectionOptions>>;
+
+export interface ResolvedServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly cwd: string;
+  readonly parallelism: number;
+  readonly connections: ResolvedConnectionOptions;
+  readonly shutdownGraceMs: number;
+}
+
+function integer(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new TypeError(`Expected \`${name}\` to be an integer >= ${min}, got \`${value}\` (${typeof value})`);
+  }
+  return value;
+}
+
+export function resolveConnectionOptions(input: ConnectionOptions = {}): ResolvedConnectionOptions {
+  const options = {
+    maxConnections: integer('connections.maxConnections', input.maxConnections ?? DEFAULT_MAX_CONNECTIONS, 1),
+    maxConnectionsPerPeer: integer(
+      'connections.maxConnectionsPerPeer',
+      input.maxConnectionsPerPeer ?? DEFAULT_MAX_CONNECTIONS_PER_PEER,
+      1,
+    ),
+    handshakeTimeoutMs: integer('connections.handshakeTimeoutMs', input.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, 1),
+    headersTimeoutMs: integer('connections.headersTimeoutMs', input.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, 1),
+    keepAliveTimeoutMs: integer('connections.keepAliveTimeoutMs', input.keepAliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS, 1),
+    idleTimeoutMs: integer('connections.idleTimeoutMs', input.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, 1),
+    grpcKeepaliveTimeMs: integer('connections.grpcKeepaliveTimeMs', input.grpcKeepaliveTimeMs ?? DEFAULT_GRPC_KEEPALIVE_TIME_MS, 1),
+    grpcKeepaliveTimeoutMs: integer(
+      'connections.grpcKeepaliveTimeoutMs',
+      input.grpcKeepaliveTimeoutMs ?? DEFAULT_GRPC_KEEPALIVE_TIMEOUT_MS,
+      1,
+    ),
+  };
+  return Object.freeze(options);
+}
+
+export function resolveServerOptions(input: ServerOptions = {}): ResolvedServerOptions {
+  const host = input.host ?? '0.0.0.0';
+  if (typeof host !== 'string') throw new TypeError(`Expected \`host\` to be a string, got \`${typeof host}\``);
+  const port = integer('port', input.port ?? DEFAULT_PORT, 0);
+  if (port > 65_535) throw new TypeError(`Expected \`port\` to be at most 65535, got \`${port}\``);
+  if (input.token !== undefined && typeof input.token !== 'string') throw new TypeError('Expected `token` to be a string');
+  return Object.freeze({
+    host,
+    port,
+    cwd: input.cwd ?? process.cwd(),
+    parallelism: integer('parallelism', input.parallelism ?? DEFAULT_PARALLELISM, 1),
+    connections: resolveConnectionOptions(input.connections),
+    shutdownGraceMs: integer('shutdownGraceMs', input.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS, 0),
+  });
+}
