@@ -47,6 +47,7 @@ export function runnerOptions(ctx: CommandContext): RunnerOptions {
   return {
     local: bool(ctx, 'local'),
     localAddr: str(ctx, 'local-addr'),
+    localAddrExplicit: ctx.args.explicit.has('local-addr'),
     rpcAddr: str(ctx, 'rpc-addr'),
     rpcToken: str(ctx, 'rpc-token'),
     noToken: bool(ctx, 'no-token'),

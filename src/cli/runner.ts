@@ -9,6 +9,7 @@ import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { ClientLoadRequest, ConvergeClient } from '../frontdoor/client.js';
 import { retryWhileBusy } from '../frontdoor/retry.js';
 import type { Logger as FrontDoorLogger } from '../frontdoor/logger.js';
+import type { RunningServer, ServerOptions } from '../frontdoor/server.js';
 import { formatHostPort, parseHostPort } from './address.js';
 import type { Logger } from './log.js';
 
@@ -25,6 +26,11 @@ export interface JobRunner {
 export interface RunnerOptions {
   readonly local: boolean;
   readonly localAddr: string;
+  /**
+   * Whether the user chose `localAddr` (--local-addr or CONVERGE_LOCAL_ADDR); when false, a busy default
+   * port falls back to a free one. @default true
+   */
+  readonly localAddrExplicit?: boolean;
   readonly rpcAddr: string;
   readonly rpcToken: string;
   readonly noToken: boolean;
@@ -107,6 +113,35 @@ function quietServerLogger(log: Logger): FrontDoorLogger {
   };
 }
 
+/**
+ * Starts the in-process server. The documented default address may be held by another converge run
+ * (two users, two CI jobs); unless the user asked for that address, any free loopback port does as
+ * well, since only this process talks to it. An address the user chose stays an error when busy.
+ */
+async function startLocalServer(options: RunnerOptions, base: ServerOptions & { readonly host: string; readonly port: number }): Promise<RunningServer> {
+  const { startServer } = await import('../frontdoor/server.js');
+  const tlsWanted = options.useSsl;
+  const all: ServerOptions = {
+    ...base,
+    ...(tlsWanted
+      ? { tls: { certFile: options.certFile, keyFile: options.keyFile, ...(options.caFile !== '' ? { caFile: options.caFile } : {}) } }
+      : {}),
+    logger: quietServerLogger(options.log),
+    parallelism: options.parallelism,
+  };
+  try {
+    return await startServer(all);
+  } catch (error) {
+    if (options.localAddrExplicit !== false || !(error instanceof ConvergeError) || error.code !== 'CNV_ERR_SERVER_ADDRESS_IN_USE') throw error;
+    const server = await startServer({ ...all, port: 0 });
+    options.log.debug('default --local-addr is in use; the in-process server took a free port', {
+      busy: formatHostPort({ host: base.host, port: base.port }),
+      addr: formatHostPort({ host: base.host, port: server.port }),
+    });
+    return server;
+  }
+}
+
 /** Opens the runner that the flags ask for. */
 export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
   const { ConvergeClient } = await import('../frontdoor/client.js');
@@ -141,25 +176,13 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
     () => {},
     new AbortController().signal,
   );
-  const { startServer } = await import('../frontdoor/server.js').catch(async (error: unknown) => {
-    await pool.close();
-    throw error;
-  });
-  const server = await startServer({
-    pool,
-    host,
-    port,
-    ...(token === null ? { noToken: true } : { token }),
-    ...(tlsWanted
-      ? { tls: { certFile: options.certFile, keyFile: options.keyFile, ...(options.caFile !== '' ? { caFile: options.caFile } : {}) } }
-      : {}),
-    logger: quietServerLogger(options.log),
-    parallelism: options.parallelism,
-  }).catch(async (error: unknown) => {
-    await warmUp;
-    await pool.close();
-    throw error;
-  });
+  const server = await startLocalServer(options, { pool, host, port, ...(token === null ? { noToken: true } : { token }) }).catch(
+    async (error: unknown) => {
+      await warmUp;
+      await pool.close();
+      throw error;
+    },
+  );
   const client = new ConvergeClient({
     address: formatHostPort({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port: server.port }),
     token,

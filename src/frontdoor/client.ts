@@ -2,19 +2,21 @@
  * The Converge gRPC client used by the CLI (plan, apply, healthcheck, graph, ping) and by tests and
  * benchmarks. It mints a fresh 30-second JWT for every call, exposes executor streams as async
  * iterables (with backpressure: the server only sends as fast as the caller reads), and turns gRPC
- * failures back into ConvergeErrors with the server's own error code.
+ * failures back into ConvergeErrors with the server's own error code (status-map.ts). It holds the
+ * channel and the calls; the messages are read and written in wire/.
  */
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_RPC_ADDR } from '../defaults.js';
-import { ConvergeError, isErrorCode, type ErrorCode } from '../errors.js';
 import { mintToken } from '../jwt.js';
-import type { GraphEdge, GraphVertex, HealthDetails, NodeDetails, NodeEvent } from '../protocol.js';
-import { loadConvergeProto } from './proto.js';
-import type { QueuedNotice } from './runs.js';
-import { ERROR_CODE_METADATA } from './status-map.js';
+import type { GraphEdge, GraphVertex } from '../protocol.js';
+import { fromServiceError } from './status-map.js';
 import { loadClientCa } from './tls.js';
+import { collectComponent } from './wire/graph.js';
+import { type StreamItem, streamItems } from './wire/executor-stream.js';
+import type { LoadRequestInit, StatusResponse } from './wire/pb-types.js';
+import { ExecutorService, GrapherService, InfoService, ResourceHostService } from './wire/pb-services.js';
 
 export interface ClientOptions {
   /** `host:port`; an empty host (`:4774`) means 127.0.0.1. @default '127.0.0.1:4774' */
@@ -42,11 +44,8 @@ export interface ClientLoadRequest {
   readonly verify?: boolean;
 }
 
-/** One item of an executor stream. `start` comes exactly once, before any `node`. */
-export type StreamItem =
-  | { readonly type: 'queued'; readonly notice: QueuedNotice }
-  | { readonly type: 'start'; readonly runId: string; readonly edges: readonly GraphEdge[] }
-  | { readonly type: 'node'; readonly seq: number; readonly event: NodeEvent };
+export type { StreamItem } from './wire/executor-stream.js';
+export { fromServiceError } from './status-map.js';
 
 /** A cancellable executor stream. */
 export interface ExecutorStream extends AsyncIterable<StreamItem> {
@@ -58,39 +57,6 @@ export interface GraphResult {
   readonly runId: string;
   readonly vertices: readonly GraphVertex[];
   readonly edges: readonly GraphEdge[];
-}
-
-/** Maps a gRPC status to our error code when the server did not send one (other servers, transport). */
-function codeForStatus(code: grpc.status): ErrorCode {
-  switch (code) {
-    case grpc.status.UNAUTHENTICATED:
-      return 'CNV_ERR_AUTH_INVALID';
-    case grpc.status.RESOURCE_EXHAUSTED:
-      return 'CNV_ERR_QUEUE_FULL';
-    case grpc.status.UNAVAILABLE:
-      return 'CNV_ERR_SERVER_UNREACHABLE';
-    case grpc.status.CANCELLED:
-      return 'CNV_ERR_JOB_CANCELLED';
-    case grpc.status.DEADLINE_EXCEEDED:
-      return 'CNV_ERR_JOB_TIMEOUT';
-    case grpc.status.INVALID_ARGUMENT:
-      return 'CNV_ERR_SERVER_REQUEST_INVALID';
-    default:
-      return 'CNV_ERR_INTERNAL';
-  }
-}
-
-/** Rebuilds a ConvergeError from a gRPC error, keeping the server's code when it sent one. */
-export function fromServiceError(error: unknown, address: string): ConvergeError {
-  const service = error as Partial<grpc.ServiceError>;
-  if (typeof service.code !== 'number') return new ConvergeError('CNV_ERR_INTERNAL', String(error));
-  const sent = service.metadata?.get(ERROR_CODE_METADATA)[0];
-  const code = isErrorCode(sent) ? sent : codeForStatus(service.code);
-  const message =
-    service.code === grpc.status.UNAVAILABLE && !isErrorCode(sent)
-      ? `cannot reach converge server at ${address}: ${service.details ?? ''}`
-      : (service.details ?? 'request failed');
-  return new ConvergeError(code, message, { grpcCode: service.code });
 }
 
 const TLS_NAME_FOR_IP_TARGETS = 'converge.invalid';
@@ -106,39 +72,31 @@ function normaliseAddress(address: string): string {
   return address.startsWith(':') ? `127.0.0.1${address}` : address;
 }
 
-function toNodeEvent(message: Record<string, unknown>): NodeEvent {
-  const id = String((message['meta'] as { id?: string } | undefined)?.id || message['id'] || '');
-  const raw = message['details'] as Record<string, unknown> | null | undefined;
-  const event = {
-    id,
-    stage: message['stage'] === 'APPLY' ? 'APPLY' : 'PLAN',
-    run: message['run'] === 'FINISHED' ? 'FINISHED' : 'STARTED',
-    pass: Number(message['pass'] ?? 0),
-  } as const;
-  if (raw === null || raw === undefined || event.run !== 'FINISHED') return event;
-  const health = raw['health'] as { level?: string; failingDependencies?: string[] } | null | undefined;
-  const details: NodeDetails = {
-    messages: (raw['messages'] as string[] | undefined) ?? [],
-    changes: (raw['changes'] as NodeDetails['changes'] | undefined) ?? {},
-    hasChanges: raw['hasChanges'] === true,
-    error: (raw['error'] as string | undefined) ?? '',
-    warning: (raw['warning'] as string | undefined) ?? '',
-    ...(health === null || health === undefined || !health.level
-      ? {}
-      : { health: { level: health.level, failingDependencies: health.failingDependencies ?? [] } as HealthDetails }),
+function loadRequest(request: ClientLoadRequest): LoadRequestInit {
+  return {
+    location: request.location,
+    parameters: { ...request.params },
+    verify: request.verify ?? false,
+    content: request.content ?? '',
+    acceptNotices: true,
+    parametersJson: request.paramsJson === undefined ? '' : JSON.stringify(request.paramsJson),
   };
-  return { ...event, details };
+}
+
+type ExecutorMethod = 'Plan' | 'Apply' | 'HealthCheck';
+
+/** What a unary call needs of a generated method definition. */
+interface UnaryMethod<Req, Res> {
+  readonly path: string;
+  readonly requestSerialize: (message: Req) => Buffer;
+  readonly responseDeserialize: (bytes: Buffer) => Res;
 }
 
 export class ConvergeClient {
   readonly address: string;
   readonly #token: string | null;
-  readonly #clients: {
-    executor: grpc.Client;
-    grapher: grpc.Client;
-    info: grpc.Client;
-    resources: grpc.Client;
-  };
+  /** One channel for every service. */
+  readonly #client: grpc.Client;
 
   constructor(options: ClientOptions = {}) {
     this.address = normaliseAddress(options.address ?? DEFAULT_RPC_ADDR);
@@ -161,33 +119,13 @@ export class ConvergeClient {
     const credentials = useTls
       ? grpc.credentials.createSsl(options.caFile === undefined ? null : loadClientCa(options.caFile), null, null, verify)
       : grpc.credentials.createInsecure();
-    const pb = loadConvergeProto().pb;
-    const executor = new pb.Executor(this.address, credentials, channelOptions);
-    // One channel for all services: the other stubs reuse the executor's.
-    const shared = { channelOverride: executor.getChannel() };
-    this.#clients = {
-      executor,
-      grapher: new pb.Grapher(this.address, credentials, shared),
-      info: new pb.Info(this.address, credentials, shared),
-      resources: new pb.ResourceHost(this.address, credentials, shared),
-    };
+    this.#client = new grpc.Client(this.address, credentials, channelOptions);
   }
 
   async #metadata(): Promise<grpc.Metadata> {
     const metadata = new grpc.Metadata();
     if (this.#token !== null) metadata.set('authorization', `BEARER ${await mintToken(this.#token)}`);
     return metadata;
-  }
-
-  #request(request: ClientLoadRequest): Record<string, unknown> {
-    return {
-      location: request.location,
-      parameters: request.params ?? {},
-      verify: request.verify ?? false,
-      content: request.content ?? '',
-      acceptNotices: true,
-      parametersJson: request.paramsJson === undefined ? '' : JSON.stringify(request.paramsJson),
-    };
   }
 
   plan(request: ClientLoadRequest): ExecutorStream {
@@ -200,17 +138,14 @@ export class ConvergeClient {
     return this.#execute('HealthCheck', request);
   }
 
-  #execute(method: 'Plan' | 'Apply' | 'HealthCheck', request: ClientLoadRequest): ExecutorStream {
-    let call: grpc.ClientReadableStream<Record<string, unknown>> | undefined;
+  #execute(name: ExecutorMethod, request: ClientLoadRequest): ExecutorStream {
+    const method = ExecutorService[name];
+    let call: grpc.ClientReadableStream<StatusResponse> | undefined;
     let cancelled = false;
     const address = this.address;
-    const open = async (): Promise<grpc.ClientReadableStream<Record<string, unknown>>> => {
+    const open = async (): Promise<grpc.ClientReadableStream<StatusResponse>> => {
       const metadata = await this.#metadata();
-      const stub = this.#clients.executor as unknown as Record<
-        string,
-        (req: unknown, md: grpc.Metadata) => grpc.ClientReadableStream<Record<string, unknown>>
-      >;
-      call = stub[method]!.call(this.#clients.executor, this.#request(request), metadata);
+      call = this.#client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, loadRequest(request), metadata);
       if (cancelled) call.cancel();
       return call;
     };
@@ -220,39 +155,8 @@ export class ConvergeClient {
       stream.on('metadata', (metadata: grpc.Metadata) => {
         header = metadata;
       });
-      let started = false;
       try {
-        for await (const message of stream as AsyncIterable<Record<string, unknown>>) {
-          const notice = message['notice'] as Record<string, unknown> | null | undefined;
-          if (notice !== null && notice !== undefined && notice['kind'] !== undefined && notice['kind'] !== '') {
-            if (notice['kind'] === 'edges') {
-              started = true;
-              yield { type: 'start', runId: String(notice['runId']), edges: JSON.parse(String(notice['edges'])) as GraphEdge[] };
-            } else {
-              yield { type: 'queued', notice: notice as unknown as QueuedNotice };
-            }
-            continue;
-          }
-          if (!started) {
-            started = true;
-            const edges = header?.get('edges')[0];
-            yield {
-              type: 'start',
-              runId: String(header?.get('run-id')[0] ?? ''),
-              edges: typeof edges === 'string' ? (JSON.parse(edges) as GraphEdge[]) : [],
-            };
-          }
-          yield { type: 'node', seq: Number(message['seq'] ?? 0), event: toNodeEvent(message) };
-        }
-        // A run with no nodes still announces itself.
-        if (!started && header !== undefined) {
-          const edges = header.get('edges')[0];
-          yield {
-            type: 'start',
-            runId: String(header.get('run-id')[0] ?? ''),
-            edges: typeof edges === 'string' ? (JSON.parse(edges) as GraphEdge[]) : [],
-          };
-        }
+        yield* streamItems(stream, () => header);
       } catch (error) {
         if (cancelled) return;
         throw fromServiceError(error, address);
@@ -270,11 +174,9 @@ export class ConvergeClient {
 
   /** Loads and builds a module without running it: all vertices and edges. */
   async graph(request: ClientLoadRequest): Promise<GraphResult> {
+    const method = GrapherService.Graph;
     const metadata = await this.#metadata();
-    const stub = this.#clients.grapher as unknown as {
-      Graph(req: unknown, md: grpc.Metadata): grpc.ClientReadableStream<Record<string, unknown>>;
-    };
-    const call = stub.Graph(this.#request(request), metadata);
+    const call = this.#client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, loadRequest(request), metadata);
     let runId = '';
     call.on('metadata', (md: grpc.Metadata) => {
       runId = String(md.get('run-id')[0] ?? '');
@@ -282,55 +184,34 @@ export class ConvergeClient {
     const vertices: GraphVertex[] = [];
     const edges: GraphEdge[] = [];
     try {
-      for await (const component of call as AsyncIterable<Record<string, Record<string, unknown> | undefined>>) {
-        const vertex = component['vertex'];
-        const edge = component['edge'];
-        if (vertex) {
-          const details = vertex['details'];
-          vertices.push({
-            id: String(vertex['id']),
-            kind: String(vertex['kind']),
-            details: Buffer.isBuffer(details) ? details.toString('utf8') : String(details ?? ''),
-          });
-        } else if (edge) {
-          const attributes = (edge['attributes'] as string[] | undefined) ?? [];
-          edges.push({ source: String(edge['source']), dest: String(edge['dest']), attributes: attributes.length === 0 ? null : attributes });
-        }
-      }
+      for await (const component of call) collectComponent(component, vertices, edges);
     } catch (error) {
       throw fromServiceError(error, this.address);
     }
     return { runId, vertices, edges };
   }
 
-  #unary(client: grpc.Client, method: string, request: unknown): Promise<Record<string, unknown>> {
-    return this.#metadata().then(
-      (metadata) =>
-        new Promise((resolve, reject) => {
-          const stub = client as unknown as Record<
-            string,
-            (req: unknown, md: grpc.Metadata, cb: (error: grpc.ServiceError | null, value?: Record<string, unknown>) => void) => void
-          >;
-          stub[method]!.call(client, request, metadata, (error, value) => {
-            if (error !== null) reject(fromServiceError(error, this.address));
-            else resolve(value ?? {});
-          });
-        }),
-    );
+  async #unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
+    const metadata = await this.#metadata();
+    return new Promise((resolve, reject) => {
+      this.#client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, (error, value) => {
+        if (error !== null || value === undefined) reject(fromServiceError(error, this.address));
+        else resolve(value);
+      });
+    });
   }
 
   /** Resolves when the server answers (and accepts the token). */
   async ping(): Promise<void> {
-    await this.#unary(this.#clients.info, 'Ping', {});
+    await this.#unary(InfoService.Ping, {});
   }
 
   /** Fetches a module served from the server's `--root`. */
   async getModule(location: string): Promise<string> {
-    const response = await this.#unary(this.#clients.resources, 'GetModule', { location });
-    return String(response['content'] ?? '');
+    return (await this.#unary(ResourceHostService.GetModule, { location })).content;
   }
 
   close(): void {
-    this.#clients.executor.close();
+    this.#client.close();
   }
 }

@@ -16,7 +16,9 @@ import type { WorkerPool } from '../workers/pool.js';
 import { asciiJson } from './ascii-json.js';
 import type { JobQueue } from './job-queue.js';
 import type { Logger } from './logger.js';
-import { edgesNoticeResponse, graphComponents, noticeResponse, statusResponse } from './messages.js';
+import { graphComponents } from './wire/graph.js';
+import type { GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
+import { edgesNoticeResponse, noticeResponse, statusResponse } from './wire/status.js';
 import type { Run, RunRegistry } from './runs.js';
 
 export interface ExecutorContext {
@@ -128,12 +130,12 @@ export interface StartHeaders {
   readonly edgesOmitted?: number;
 }
 
-/** Where a pump writes. Implemented by the gRPC call and the HTTP response. */
-export interface EventSink {
+/** Where a pump writes messages of type M. Implemented by the gRPC call and the HTTP response. */
+export interface EventSink<M> {
   /** Sends response headers; called once, before the first message. */
   start(headers: StartHeaders): void;
   /** Writes one message; false means "wait for drained() before writing more". */
-  write(message: Record<string, unknown>): boolean;
+  write(message: M): boolean;
   drained(): Promise<void>;
   /** Aborted when the client has gone. */
   readonly gone: AbortSignal;
@@ -163,10 +165,10 @@ function failure(run: Run, started: boolean): PumpResult {
  * Streams an executor run (plan, apply, healthcheck): headers with `edges`, then each numbered event.
  * Only this client's cursor moves; the events stay in the Run.
  */
-export async function pumpStatus(run: Run, sink: EventSink, acceptNotices: boolean): Promise<PumpResult> {
+export async function pumpStatus(run: Run, sink: EventSink<StatusResponseInit>, acceptNotices: boolean): Promise<PumpResult> {
   let started = false;
   let noticeSent = false;
-  const send = async (message: Record<string, unknown>): Promise<void> => {
+  const send = async (message: StatusResponseInit): Promise<void> => {
     if (!sink.write(message)) await sink.drained();
   };
   // Phase 1: wait for the edges (or an early failure), passing on a queue notice if the client wants it.
@@ -217,7 +219,7 @@ export async function pumpStatus(run: Run, sink: EventSink, acceptNotices: boole
 const PUMP_BURST = 64;
 
 /** Streams a graph run: every vertex, then every edge. */
-export async function pumpGraph(run: Run, sink: EventSink, binary: boolean): Promise<PumpResult> {
+export async function pumpGraph(run: Run, sink: EventSink<GraphComponentInit>): Promise<PumpResult> {
   while (run.graph === undefined && run.outcome === undefined && !sink.gone.aborted) {
     await waitForChange(run, sink.gone);
   }
@@ -225,7 +227,7 @@ export async function pumpGraph(run: Run, sink: EventSink, binary: boolean): Pro
   const graph = run.graph;
   if (graph === undefined) return failure(run, false);
   sink.start({ runId: run.id });
-  for (const component of graphComponents(graph.vertices, graph.edges, binary)) {
+  for (const component of graphComponents(graph.vertices, graph.edges)) {
     if (sink.gone.aborted) return { ok: true };
     if (!sink.write(component)) await sink.drained();
   }

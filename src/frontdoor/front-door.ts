@@ -8,7 +8,7 @@ import type { Authenticator } from './auth.js';
 import type { BinaryServer } from './binary.js';
 import type { ExecutorContext } from './executor.js';
 import type { Lifecycle } from './lifecycle.js';
-import { toJobSpec, type LoadRequest } from './messages.js';
+import { toJobSpec, type LoadRequest } from './wire/load-request.js';
 import type { ModuleRoot } from './modules.js';
 
 export interface FrontDoor extends ExecutorContext {

@@ -1,30 +1,27 @@
 /**
- * The gRPC side: Executor, Grapher, ResourceHost and Info from converge.proto, plus the standard health
- * and reflection services (unauthenticated: they reveal only the schema) so that `grpcurl list` works
- * with no proto files.
+ * The gRPC side: Executor, Grapher, ResourceHost and Info from converge.proto (encoded by the codecs
+ * generated into wire/), plus the standard health and reflection services (reflection.ts).
  */
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { MAX_GRPC_ERROR_BYTES } from '../defaults.js';
 import { ConvergeError } from '../errors.js';
 import type { JobKind } from '../protocol.js';
 import { type EventSink, METHOD_KINDS, pumpGraph, pumpStatus, startJob, type PumpResult } from './executor.js';
 import type { FrontDoor } from './front-door.js';
-import { parseLoadRequest, type LoadRequest } from './messages.js';
 import { binaryDisabled } from './binary.js';
 import { moduleServingDisabled } from './modules.js';
 import { interruptible } from './lifecycle.js';
-import { loadConvergeProto } from './proto.js';
-import { addLazyReflection } from './reflection.js';
+import { addStandardServices, type StandardServices } from './reflection.js';
 import { ERROR_CODE_METADATA, mapError } from './status-map.js';
+import { checkLoadRequest, type LoadRequest } from './wire/load-request.js';
+import type { ContentResponseInit, EmptyInit, GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
+import { ExecutorService, GrapherService, InfoService, ResourceHostService } from './wire/pb-services.js';
 
 /** Messages buffered per gRPC client before the pump waits for it to drain. */
 export const MAX_BUFFERED_MESSAGES = 256;
 
-type StreamCall = grpc.ServerWritableStream<Record<string, unknown>, Record<string, unknown>>;
-type UnaryCall = grpc.ServerUnaryCall<Record<string, unknown>, Record<string, unknown>>;
-type UnaryCallback = grpc.sendUnaryData<Record<string, unknown>>;
+type Outgoing = StatusResponseInit | GraphComponentInit;
+type StreamCall = grpc.ServerWritableStream<LoadRequest, Outgoing>;
 
 /**
  * The status message as sent: cut at MAX_GRPC_ERROR_BYTES of UTF-8 with a marker. grpc-js percent-encodes
@@ -50,7 +47,7 @@ function toServiceError(front: FrontDoor, error: unknown, method: string): Parti
   return { code: mapped.grpc, details, metadata };
 }
 
-function grpcSink(call: StreamCall): EventSink {
+function grpcSink(call: StreamCall): EventSink<Outgoing> {
   const gone = new AbortController();
   const onGone = (): void => gone.abort();
   call.on('cancelled', onGone);
@@ -90,14 +87,13 @@ function finishStream(front: FrontDoor, call: StreamCall, result: PumpResult, me
   else call.emit('error', toServiceError(front, result.error, method));
 }
 
-function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.handleServerStreamingCall<unknown, unknown> {
-  return (raw) => {
-    const call = raw as StreamCall;
+function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.handleServerStreamingCall<LoadRequest, Outgoing> {
+  return (call) => {
     void (async () => {
       let request: LoadRequest;
       try {
         await front.auth.checkGrpc(call.metadata);
-        request = parseLoadRequest(call.request);
+        request = checkLoadRequest(call.request);
       } catch (error) {
         call.emit('error', toServiceError(front, error, method));
         return;
@@ -110,7 +106,7 @@ function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.ha
         const ticket = front.lifecycle.track(run);
         try {
           const sink = interruptible(client, ticket.interrupted);
-          const result = kind === 'graph' ? await pumpGraph(run, sink, true) : await pumpStatus(run, sink, request.acceptNotices);
+          const result = kind === 'graph' ? await pumpGraph(run, sink) : await pumpStatus(run, sink, request.acceptNotices);
           if (ticket.interrupted.aborted && !call.cancelled) call.emit('error', toServiceError(front, ticket.interrupted.reason, method));
           else finishStream(front, call, result, method);
         } finally {
@@ -123,51 +119,42 @@ function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.ha
   };
 }
 
-function unaryHandler(
-  front: FrontDoor,
-  method: string,
-  body: (request: Record<string, unknown>) => Promise<Record<string, unknown>>,
-): grpc.handleUnaryCall<unknown, unknown> {
-  return (raw, callback) => {
-    const call = raw as UnaryCall;
-    const reply = callback as UnaryCallback;
+function unaryHandler<Req, Res>(front: FrontDoor, method: string, body: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
     void (async () => {
       try {
         await front.auth.checkGrpc(call.metadata);
-        reply(null, await body(call.request));
+        callback(null, await body(call.request));
       } catch (error) {
-        reply(toServiceError(front, error, method));
+        callback(toServiceError(front, error, method));
       }
     })();
   };
 }
 
-/** Registers every service on `server`. Returns the health implementation for status changes. */
-export function addGrpcServices(server: grpc.Server, front: FrontDoor): HealthImplementation {
-  const proto = loadConvergeProto();
+/**
+ * Registers every service on `server`: Converge's own, then health and reflection (loaded on first use).
+ * Returns the health statuses, which shutdown turns to NOT_SERVING.
+ */
+export function addGrpcServices(server: grpc.Server, front: FrontDoor): StandardServices {
   const executor: grpc.UntypedServiceImplementation = {};
   for (const [method, kind] of Object.entries(METHOD_KINDS)) executor[method] = streamHandler(front, kind, `Executor.${method}`);
-  server.addService(proto.pb.Executor.service, executor);
-  server.addService(proto.pb.Grapher.service, { Graph: streamHandler(front, 'graph', 'Grapher.Graph') });
-  server.addService(proto.pb.Info.service, { Ping: unaryHandler(front, 'Info.Ping', async () => ({})) });
-  server.addService(proto.pb.ResourceHost.service, {
-    GetModule: unaryHandler(front, 'ResourceHost.GetModule', async (request) => {
+  server.addService(ExecutorService, executor);
+  server.addService(GrapherService, { Graph: streamHandler(front, 'graph', 'Grapher.Graph') });
+  server.addService(InfoService, { Ping: unaryHandler(front, 'Info.Ping', async (): Promise<EmptyInit> => ({})) });
+  server.addService(ResourceHostService, {
+    GetModule: unaryHandler(front, 'ResourceHost.GetModule', async (request: LoadRequest): Promise<ContentResponseInit> => {
       if (front.modules === null) throw moduleServingDisabled();
-      const location = typeof request['location'] === 'string' ? request['location'] : '';
-      return { content: await front.modules.read(location) };
+      return { content: await front.modules.read(request.location) };
     }),
     // The executable is ~100 MB and not valid UTF-8, so it cannot travel in ContentResponse.content
     // (a proto3 string). It is served over HTTP only.
-    GetBinary: unaryHandler(front, 'ResourceHost.GetBinary', async () => {
+    GetBinary: unaryHandler(front, 'ResourceHost.GetBinary', async (): Promise<ContentResponseInit> => {
       if (front.binary === null) throw binaryDisabled();
       throw binaryOverHttpOnly();
     }),
   });
-  const health = new HealthImplementation({ '': 'SERVING', 'pb.Executor': 'SERVING' });
-  health.addToServer(server);
-  // Reflection describes the health service too, so `grpcurl list` shows everything that is served.
-  addLazyReflection(server, () => ({ ...proto.definition, ...protoLoader.loadSync(healthProtoPath, { keepCase: true }) }));
-  return health;
+  return addStandardServices(server);
 }
 
 function binaryOverHttpOnly(): ConvergeError {

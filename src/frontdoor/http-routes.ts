@@ -1,6 +1,6 @@
 /**
  * The HTTP/1.1 JSON side, the grpc-gateway routes of the original rebuilt from each method's
- * `(google.api.http)` option: NDJSON `{"result":…}` lines for streams (a failure after the headers is a
+ * `(google.api.http)` option (generated into wire/pb-services.ts): NDJSON `{"result":…}` lines for streams (a failure after the headers is a
  * last `{"error":…}` line), `Grpc-Metadata-Edges` and `Grpc-Metadata-Run-Id` headers, and
  * `Accept: text/plain` for raw ContentResponse bodies. Plus two routes of our own for bootstrapping:
  * `/api/v1/resources/binary.sha256` and `/bootstrap.sh`.
@@ -13,11 +13,13 @@ import type { JobKind } from '../protocol.js';
 import { binaryDisabled, bootstrapScript } from './binary.js';
 import { type EventSink, METHOD_KINDS, pumpGraph, pumpStatus, startJob } from './executor.js';
 import type { FrontDoor } from './front-door.js';
-import { parseLoadRequest } from './messages.js';
 import { moduleServingDisabled } from './modules.js';
 import { interruptible } from './lifecycle.js';
-import { loadConvergeProto } from './proto.js';
-import { httpReason, mapError } from './status-map.js';
+import { httpReason, mapError, routeMissStatus } from './status-map.js';
+import { proto3Json } from './wire/graph.js';
+import { loadRequestFromJson } from './wire/load-request.js';
+import type { GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
+import { HTTP_RULES } from './wire/pb-services.js';
 
 /** Largest request body (a LoadRequest may carry a module inline). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -41,23 +43,8 @@ function templateToRegExp(template: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-function routesFromProto(): Route[] {
-  const definition = loadConvergeProto().definition;
-  const routes: Route[] = [];
-  for (const [service, methods] of Object.entries(definition)) {
-    if (!service.startsWith('pb.') || 'format' in methods) continue;
-    for (const [name, method] of Object.entries(methods as Record<string, { options?: Record<string, unknown> }>)) {
-      const rule = method.options?.['(google.api.http)'] as Record<string, string> | undefined;
-      if (rule === undefined) continue;
-      for (const verb of ['get', 'post', 'put', 'delete', 'patch']) {
-        const template = rule[verb];
-        if (template !== undefined) {
-          routes.push({ verb: verb.toUpperCase(), pattern: templateToRegExp(template), method: `${service.slice(3)}.${name}` });
-        }
-      }
-    }
-  }
-  return routes;
+function routesFromRules(): Route[] {
+  return HTTP_RULES.map((rule) => ({ verb: rule.verb, pattern: templateToRegExp(rule.path), method: rule.method }));
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -95,7 +82,7 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-function httpSink(response: ServerResponse): EventSink {
+function httpSink(response: ServerResponse): EventSink<StatusResponseInit | GraphComponentInit> {
   const gone = new AbortController();
   // 'close' also fires when the connection drops; listening on the socket instead would pile up
   // listeners on keep-alive connections.
@@ -110,7 +97,7 @@ function httpSink(response: ServerResponse): EventSink {
       if (headers.edgesOmitted !== undefined) head['Grpc-Metadata-Edges-Omitted'] = String(headers.edgesOmitted);
       response.writeHead(200, head);
     },
-    write: (message) => response.write(`${JSON.stringify({ result: message })}\n`),
+    write: (message) => response.write(`${JSON.stringify({ result: proto3Json(message) })}\n`),
     drained: () =>
       new Promise<void>((resolve) => {
         const done = (): void => {
@@ -131,7 +118,7 @@ function errorLine(error: unknown): string {
 }
 
 async function streamJob(front: FrontDoor, kind: JobKind, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const load = parseLoadRequest(await readBody(request));
+  const load = loadRequestFromJson(await readBody(request));
   front.lifecycle.admit();
   const client = httpSink(response);
   const spec = front.spec(kind, load, request.headers.host);
@@ -141,7 +128,7 @@ async function streamJob(front: FrontDoor, kind: JobKind, request: IncomingMessa
   const ticket = front.lifecycle.track(run);
   try {
     const sink = interruptible(client, ticket.interrupted);
-    const result = kind === 'graph' ? await pumpGraph(run, sink, false) : await pumpStatus(run, sink, load.acceptNotices);
+    const result = kind === 'graph' ? await pumpGraph(run, sink) : await pumpStatus(run, sink, load.acceptNotices);
     if (ticket.interrupted.aborted && !client.gone.aborted) {
       if (!response.headersSent) throw ticket.interrupted.reason;
       await endResponse(response, errorLine(ticket.interrupted.reason));
@@ -213,7 +200,7 @@ function origin(front: FrontDoor, request: IncomingMessage, localPort: number | 
 
 /** Builds the request listener for the HTTP/1.1 side. */
 export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, response: ServerResponse) => void {
-  const routes = routesFromProto();
+  const routes = routesFromRules();
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     // node:http applies its own timeout to a socket's first request only; every request gets it here.
     request.socket.setTimeout(front.idleTimeoutMs);
@@ -241,8 +228,8 @@ export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, 
     }
     const checksum = verb === 'GET' && url.pathname === '/api/v1/resources/binary.sha256';
     if (route === undefined && !checksum) {
-      const status = pathKnown ? 405 : 404;
-      sendJson(response, status, { error: httpReason(status), code: pathKnown ? 12 : 5, message: httpReason(status) });
+      const miss = routeMissStatus(pathKnown);
+      sendJson(response, miss.http, { error: httpReason(miss.http), code: miss.grpc, message: httpReason(miss.http) });
       return;
     }
     await front.auth.checkHttp(request, url);
@@ -268,7 +255,8 @@ export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, 
     if (method === 'Grapher.Graph') return streamJob(front, 'graph', request, response);
     const kind = METHOD_KINDS[method.slice('Executor.'.length) as keyof typeof METHOD_KINDS];
     if (kind !== undefined) return streamJob(front, kind, request, response);
-    sendJson(response, 404, { error: 'Not Found', code: 5, message: 'Not Found' });
+    const miss = routeMissStatus(false);
+    sendJson(response, miss.http, { error: httpReason(miss.http), code: miss.grpc, message: httpReason(miss.http) });
   };
   return (request, response) => {
     handle(request, response).catch((error: unknown) => sendError(front, response, error, `${request.method} ${request.url?.split('?')[0]}`));

@@ -106,7 +106,7 @@ export class Lifecycle {
 }
 
 /** `sink` as a pump sees it during shutdown: gone when the client goes, or when the grace runs out. */
-export function interruptible(sink: EventSink, interrupted: AbortSignal): EventSink {
+export function interruptible<M>(sink: EventSink<M>, interrupted: AbortSignal): EventSink<M> {
   const gone = AbortSignal.any([sink.gone, interrupted]);
   return {
     gone,

@@ -1,57 +1,57 @@
 /**
- * gRPC server reflection, built on first use. @grpc/reflection indexes every descriptor up front
- * (google/protobuf/descriptor.proto included), which measured as the largest single cost of starting a
- * server; `converge plan --local` starts one per command and never asks for reflection. So the
- * reflection services are registered at start-up with handlers that build the index on the first call.
+ * The standard gRPC services beside Converge's own: health checking and server reflection (so that
+ * `grpcurl list` works with no proto files). Both are unauthenticated (they reveal only the schema and
+ * SERVING) and load on their first call (lazy-service.ts): @grpc/reflection indexes every descriptor,
+ * google/protobuf/descriptor.proto included, which measured as the largest single cost of starting a
+ * server, and `converge plan --local` starts one per command and never asks.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
-import { assetDir } from '../assets.js';
+import type * as grpc from '@grpc/grpc-js';
+import { addLazyService, type LazyMethod } from './lazy-service.js';
+import { loadServedDefinition } from './proto.js';
 
-/** The options @grpc/reflection decodes its own requests with; ours must match. */
-const REFLECTION_LOADER_OPTIONS: protoLoader.Options = { longs: String, enums: String, bytes: Array, defaults: true, oneofs: true };
+const HEALTH = '/grpc.health.v1.Health';
+const HEALTH_METHODS: readonly LazyMethod[] = [
+  { name: 'Check', path: `${HEALTH}/Check`, requestStream: false, responseStream: false },
+  { name: 'Watch', path: `${HEALTH}/Watch`, requestStream: false, responseStream: true },
+  { name: 'List', path: `${HEALTH}/List`, requestStream: false, responseStream: false },
+];
 
-type Handler = (message: unknown) => unknown;
+const REFLECTION_METHODS: readonly LazyMethod[] = ['v1', 'v1alpha'].map((version) => ({
+  // Names only key this table; the paths tell the versions apart.
+  name: `ServerReflectionInfo_${version}`,
+  path: `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`,
+  requestStream: true,
+  responseStream: true,
+}));
 
-function reflectionProtoDir(): string {
-  const assets = assetDir();
-  if (assets !== undefined) return path.join(assets, 'pkgs', '@grpc/reflection/build/proto');
-  const require = createRequire(import.meta.url);
-  return path.join(path.dirname(require.resolve('@grpc/reflection')), '../proto');
+export type ServingStatus = 'SERVING' | 'NOT_SERVING';
+
+export interface StandardServices {
+  /** Sets what health checks answer for `service` ('' is the whole server). */
+  setStatus(service: string, status: ServingStatus): void;
 }
 
-/** Registers reflection v1 and v1alpha; `definition` is called once, on the first reflection request. */
-export function addLazyReflection(server: grpc.Server, definition: () => protoLoader.PackageDefinition): void {
-  let service: ReflectionService | undefined;
-  // The per-version handlers are fields of the service object (not in its typings); the reflection test
-  // pins this down.
-  const handler = (version: 'v1' | 'v1Alpha'): Handler => {
-    service ??= new ReflectionService(definition());
-    const impl = (service as unknown as Record<string, { handleServerReflectionRequest: Handler }>)[version]!;
-    return (message) => impl.handleServerReflectionRequest(message);
+/** Registers health (SERVING until told otherwise) and reflection v1 and v1alpha on `server`. */
+export function addStandardServices(server: grpc.Server): StandardServices {
+  // Statuses set before the health package loads are handed to it when it does.
+  const statuses: Record<string, ServingStatus> = { '': 'SERVING', 'pb.Executor': 'SERVING' };
+  let health: { setStatus(service: string, status: ServingStatus): void } | undefined;
+  addLazyService(server, HEALTH_METHODS, async () => {
+    const { HealthImplementation } = await import('grpc-health-check');
+    const implementation = new HealthImplementation(statuses);
+    health = implementation;
+    // addToServer only calls addService.
+    return (recorder) => implementation.addToServer(recorder as grpc.Server);
+  });
+  addLazyService(server, REFLECTION_METHODS, async () => {
+    const [{ ReflectionService }, definition] = await Promise.all([import('@grpc/reflection'), loadServedDefinition()]);
+    const reflection = new ReflectionService(definition);
+    return (recorder) => reflection.addToServer(recorder);
+  });
+  return {
+    setStatus(service, status) {
+      statuses[service] = status;
+      health?.setStatus(service, status);
+    },
   };
-  const dir = reflectionProtoDir();
-  for (const [version, file, pkg] of [
-    ['v1', 'grpc/reflection/v1/reflection.proto', 'v1'],
-    ['v1Alpha', 'grpc/reflection/v1alpha/reflection.proto', 'v1alpha'],
-  ] as const) {
-    const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(path.join(dir, file), REFLECTION_LOADER_OPTIONS)) as unknown as {
-      grpc: { reflection: Record<string, { ServerReflection: grpc.ServiceClientConstructor }> };
-    };
-    server.addService(loaded.grpc.reflection[pkg]!.ServerReflection.service, {
-      ServerReflectionInfo: (stream: grpc.ServerDuplexStream<unknown, unknown>) => {
-        stream.on('end', () => stream.end());
-        stream.on('data', (message: unknown) => {
-          try {
-            stream.write(handler(version)(message));
-          } catch {
-            stream.emit('error', { code: grpc.status.INTERNAL, details: 'reflection failed' });
-          }
-        });
-      },
-    });
-  }
 }

@@ -1,9 +1,10 @@
 /**
- * The only place that knows gRPC and HTTP status codes. Errors are translated by class, so a new error
- * code never needs an edit here; a new class fails to compile until it is mapped.
+ * The only place that knows gRPC and HTTP status codes, in both directions: errors to statuses for
+ * the server (translated by class, so a new error code never needs an edit here; a new class fails to
+ * compile until it is mapped), and statuses back to error codes for the client when a server sent none.
  */
 import { status } from '@grpc/grpc-js';
-import { ConvergeError, type ErrorClass } from '../errors.js';
+import { ConvergeError, isErrorCode, type ErrorClass, type ErrorCode } from '../errors.js';
 
 export interface WireStatus {
   readonly grpc: status;
@@ -59,4 +60,49 @@ export function mapError(error: unknown): MappedError {
 
 export function httpReason(code: number): string {
   return HTTP_REASONS[code] ?? 'Error';
+}
+
+/** An HTTP request for no route (404) or for a route with another verb (405), as grpc-gateway answered. */
+export function routeMissStatus(pathKnown: boolean): WireStatus {
+  return pathKnown ? { grpc: status.UNIMPLEMENTED, http: 405 } : { grpc: status.NOT_FOUND, http: 404 };
+}
+
+/** The error code for a gRPC status from a server (or transport) that sent no converge-error-code. */
+export function errorCodeForStatus(code: status): ErrorCode {
+  switch (code) {
+    case status.UNAUTHENTICATED:
+      return 'CNV_ERR_AUTH_INVALID';
+    case status.RESOURCE_EXHAUSTED:
+      return 'CNV_ERR_QUEUE_FULL';
+    case status.UNAVAILABLE:
+      return 'CNV_ERR_SERVER_UNREACHABLE';
+    case status.CANCELLED:
+      return 'CNV_ERR_JOB_CANCELLED';
+    case status.DEADLINE_EXCEEDED:
+      return 'CNV_ERR_JOB_TIMEOUT';
+    case status.INVALID_ARGUMENT:
+      return 'CNV_ERR_SERVER_REQUEST_INVALID';
+    default:
+      return 'CNV_ERR_INTERNAL';
+  }
+}
+
+/** The parts of a grpc-js ServiceError that the client reads. */
+interface StatusLike {
+  readonly code?: unknown;
+  readonly details?: string;
+  readonly metadata?: { get(key: string): unknown[] };
+}
+
+/** Rebuilds a ConvergeError from a gRPC error, keeping the server's code when it sent one. */
+export function fromServiceError(error: unknown, address: string): ConvergeError {
+  const service: StatusLike = typeof error === 'object' && error !== null ? error : {};
+  if (typeof service.code !== 'number') return new ConvergeError('CNV_ERR_INTERNAL', String(error));
+  const sent = service.metadata?.get(ERROR_CODE_METADATA)[0];
+  const code = isErrorCode(sent) ? sent : errorCodeForStatus(service.code);
+  const message =
+    service.code === status.UNAVAILABLE && !isErrorCode(sent)
+      ? `cannot reach converge server at ${address}: ${service.details ?? ''}`
+      : (service.details ?? 'request failed');
+  return new ConvergeError(code, message, { grpcCode: service.code });
 }

@@ -52,6 +52,10 @@ test('--local on a busy port fails clearly instead of talking to the other progr
   t.is(result.code, 1);
   t.is(result.stdout, '');
   t.regex(result.stderr, /already in use/);
+  // The environment variable is as explicit as the flag.
+  const fromEnv = await runCli(['plan', '--local', 'two.hcl'], dir, { CONVERGE_LOCAL_ADDR: `127.0.0.1:${port}` });
+  t.is(fromEnv.code, 1);
+  t.regex(fromEnv.stderr, /already in use/);
 });
 
 test('ping - an unreachable server fails with exit 1', async (t) => {
@@ -97,4 +101,19 @@ test('server - --use-ssl without a key, and a --root that is not a directory, ar
   const badRoot = await runCli(['server', '--rpc-addr', '127.0.0.1:0', '--root', 'two.hcl'], dir);
   t.is(badRoot.code, 255);
   t.regex(badRoot.stderr, /--root two\.hcl is not a directory/);
+});
+
+test('--local with the default address busy takes a free port and says so at debug level', async (t) => {
+  const dir = scratchDir(t, 'two.hcl');
+  // Hold the default port; if another program already holds it, the condition is met all the same.
+  const blocker = net.createServer((socket) => socket.destroy());
+  const held = await new Promise<boolean>((resolve) => {
+    blocker.once('error', () => resolve(false));
+    blocker.listen(47740, '127.0.0.1', () => resolve(true));
+  });
+  if (held) t.teardown(() => blocker.close());
+  const result = await runCli(['plan', '--local', '--log-level', 'debug', 'two.hcl'], dir);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stderr, /default --local-addr is in use; the in-process server took a free port.*busy="?127\.0\.0\.1:47740/);
+  t.regex(result.stdout, /Summary: 0 errors/);
 });

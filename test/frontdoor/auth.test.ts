@@ -49,15 +49,14 @@ for (const [name, make] of badTokens) {
     const jwt = make();
     // A client with no token of its own, sending the bad JWT by hand.
     const { default: grpc } = await import('@grpc/grpc-js');
-    const { loadConvergeProto } = await import('../../src/frontdoor/proto.js');
-    const info = new (loadConvergeProto().pb.Info)(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+    const { InfoService } = await import('../../src/frontdoor/wire/pb-services.js');
+    const info = new grpc.Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
     t.teardown(() => info.close());
     const metadata = new grpc.Metadata();
     metadata.set('authorization', `BEARER ${jwt}`);
+    const ping = InfoService.Ping;
     const code = await new Promise<number>((resolve) => {
-      (info as unknown as { Ping: (r: object, m: unknown, cb: (e: { code: number } | null) => void) => void }).Ping({}, metadata, (e) =>
-        resolve(e?.code ?? 0),
-      );
+      info.makeUnaryRequest(ping.path, ping.requestSerialize, ping.responseDeserialize, {}, metadata, (e) => resolve(e?.code ?? 0));
     });
     t.is(code, grpc.status.UNAUTHENTICATED);
     await stillServing(t, server.port);
