@@ -5,6 +5,7 @@
  */
 import type { FlagSpec, ParsedArgs } from './args.js';
 import type { Logger } from './log.js';
+import { SERVER_GUARD_FLAGS } from './server-guard-flags.js';
 import { SERVER_LOAD_FLAGS } from './server-load-flags.js';
 import { DEFAULT_LOCAL_ADDR, DEFAULT_PARALLELISM, DEFAULT_RPC_ADDR, DEFAULT_SERVER_ADDR } from './defaults.js';
 
@@ -156,6 +157,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...RPC_FLAGS.map((f) => (f.name === 'rpc-addr' ? { ...f, default: DEFAULT_SERVER_ADDR, description: 'address to listen on' } : f)),
       ...SSL_FLAGS,
       ...SERVER_LOAD_FLAGS,
+      ...SERVER_GUARD_FLAGS,
     ],
     args: none,
     load: async () => (await import('./commands/server.js')).serverCommand,

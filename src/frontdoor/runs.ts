@@ -5,7 +5,33 @@
  * its cursor, and a later "reattach" feature only needs a new reader on an existing run.
  */
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_RETAIN_EVENTS, DEFAULT_RETAIN_RUNS, DEFAULT_RETAIN_RUNS_BYTES } from '../defaults.js';
 import type { GraphEdge, GraphVertex, JobKind, JobOutcome, NodeEvent } from '../protocol.js';
+
+/** Bookkeeping per event or edge besides its strings (objects, array slots, the seq), in bytes. */
+const RECORD_OVERHEAD_BYTES = 160;
+
+/**
+ * What an event holds in memory, roughly: its strings at two bytes a character (V8's worst case) plus a
+ * fixed overhead. Cheap enough to run on every event; task output dominates and is counted exactly.
+ */
+export function estimateEventBytes(event: NodeEvent): number {
+  let chars = event.id.length;
+  const details = event.details;
+  if (details !== undefined) {
+    chars += details.error.length + details.warning.length;
+    for (const message of details.messages) chars += message.length;
+    for (const [key, diff] of Object.entries(details.changes)) chars += key.length + diff.original.length + diff.current.length;
+    if (details.health !== undefined) for (const id of details.health.failingDependencies) chars += id.length;
+  }
+  return RECORD_OVERHEAD_BYTES + 2 * chars;
+}
+
+function estimateEdgesBytes(edges: readonly GraphEdge[]): number {
+  let bytes = 0;
+  for (const edge of edges) bytes += RECORD_OVERHEAD_BYTES + 2 * (edge.source.length + edge.dest.length);
+  return bytes;
+}
 
 export type RunState = 'queued' | 'running' | 'done';
 
@@ -38,6 +64,7 @@ export class Run {
   #outcome: JobOutcome | undefined;
   #wake: (() => void) | undefined;
   #changed: Promise<void> | undefined;
+  #bytes = 0;
 
   constructor(id: string, kind: JobKind, location: string) {
     this.id = id;
@@ -62,6 +89,10 @@ export class Run {
   }
   get eventCount(): number {
     return this.#events.length;
+  }
+  /** Estimated memory held by this run's events, edges and graph, in bytes. */
+  get bytes(): number {
+    return this.#bytes;
   }
   /** The event at `index` (0-based), or undefined past the end. */
   eventAt(index: number): NumberedEvent | undefined {
@@ -93,20 +124,30 @@ export class Run {
   }
   setEdges(edges: readonly GraphEdge[]): void {
     this.#edges = edges;
+    this.#bytes += estimateEdgesBytes(edges);
     this.#notify();
   }
   setGraph(vertices: readonly GraphVertex[], edges: readonly GraphEdge[]): void {
     this.#graph = { vertices, edges };
+    this.#bytes += estimateEdgesBytes(edges);
+    for (const vertex of vertices) this.#bytes += RECORD_OVERHEAD_BYTES + 2 * (vertex.id.length + vertex.kind.length + vertex.details.length);
     this.#notify();
   }
   appendEvents(events: readonly NodeEvent[]): void {
-    for (const event of events) this.#events.push({ seq: this.#events.length + 1, event });
+    for (const event of events) {
+      this.#events.push({ seq: this.#events.length + 1, event });
+      this.#bytes += estimateEventBytes(event);
+    }
     this.#notify();
   }
+  /** Set by the registry, which prunes when a run finishes. */
+  onFinish: (() => void) | undefined;
+
   finish(outcome: JobOutcome): void {
     this.#outcome = outcome;
     this.#state = 'done';
     this.#notify();
+    this.onFinish?.();
   }
 }
 
@@ -118,6 +159,11 @@ export interface RunRegistryOptions {
    * runs are dropped first. Running runs are never dropped. @default 200_000
    */
   readonly retainEvents?: number;
+  /**
+   * Estimated bytes held across finished runs (estimateEventBytes), so a few runs with huge task output
+   * cannot hold memory either; the oldest finished runs are dropped first. @default 256 MiB
+   */
+  readonly retainBytes?: number;
 }
 
 /** Creates runs with unique ids and keeps recent ones. */
@@ -125,11 +171,16 @@ export class RunRegistry {
   readonly #runs = new Map<string, Run>();
   readonly #retain: number;
   readonly #retainEvents: number;
+  readonly #retainBytes: number;
   #counter = 0;
 
   constructor(options: RunRegistryOptions = {}) {
-    this.#retain = options.retainFinished ?? 100;
-    this.#retainEvents = options.retainEvents ?? 200_000;
+    this.#retain = options.retainFinished ?? DEFAULT_RETAIN_RUNS;
+    this.#retainEvents = options.retainEvents ?? DEFAULT_RETAIN_EVENTS;
+    this.#retainBytes = options.retainBytes ?? DEFAULT_RETAIN_RUNS_BYTES;
+    for (const [name, value] of Object.entries({ retainFinished: this.#retain, retainEvents: this.#retainEvents, retainBytes: this.#retainBytes })) {
+      if (!Number.isInteger(value) || value < 0) throw new TypeError(`Expected \`${name}\` to be an integer >= 0, got \`${value}\``);
+    }
   }
 
   create(kind: JobKind, location: string): Run {
@@ -139,7 +190,8 @@ export class RunRegistry {
     const id = `${this.#counter}-${randomBytes(4).toString('hex')}`;
     const run = new Run(id, kind, location);
     this.#runs.set(id, run);
-    this.#prune();
+    run.onFinish = () => this.prune();
+    this.prune();
     return run;
   }
 
@@ -151,21 +203,35 @@ export class RunRegistry {
     return this.#runs.size;
   }
 
-  #prune(): void {
+  /** Estimated bytes held by finished runs. */
+  get finishedBytes(): number {
+    let bytes = 0;
+    for (const run of this.#runs.values()) if (run.state === 'done') bytes += run.bytes;
+    return bytes;
+  }
+
+  /**
+   * Drops the oldest finished runs past the bounds. Called when a run is created and when one finishes,
+   * since a finished run's events count only from then on.
+   */
+  prune(): void {
     let finished = 0;
     let events = 0;
+    let bytes = 0;
     for (const run of this.#runs.values()) {
       if (run.state !== 'done') continue;
       finished += 1;
       events += run.eventCount;
+      bytes += run.bytes;
     }
     // Map iteration is insertion order, so the first finished runs met are the oldest.
     for (const [id, run] of this.#runs) {
-      if (finished <= this.#retain && events <= this.#retainEvents) break;
+      if (finished <= this.#retain && events <= this.#retainEvents && bytes <= this.#retainBytes) break;
       if (run.state === 'done') {
         this.#runs.delete(id);
         finished -= 1;
         events -= run.eventCount;
+        bytes -= run.bytes;
       }
     }
   }

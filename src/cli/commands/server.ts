@@ -10,6 +10,7 @@ import { parseHostPort } from '../address.js';
 import type { CommandContext } from '../commands.js';
 import { EXIT } from '../defaults.js';
 import { frontDoorLogger } from '../frontdoor-logger.js';
+import { guardOptionsFromFlags } from '../server-guard-flags.js';
 import { loadOptionsFromFlags } from '../server-load-flags.js';
 
 function str(ctx: CommandContext, name: string): string {
@@ -40,6 +41,7 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
   const { startServer } = await import('../../frontdoor/server.js');
   const server = await startServer({
     ...load,
+    ...guardOptionsFromFlags(ctx.args.flags),
     host,
     port,
     ...(str(ctx, 'rpc-token') !== '' ? { token: str(ctx, 'rpc-token') } : {}),
@@ -55,6 +57,7 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
     if (ctx.signal.aborted) resolve();
     else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  await server.close();
+  // SIGTERM or the first Ctrl-C: running jobs finish (within --shutdown-grace) and reach their clients.
+  await server.shutdown();
   return EXIT.ok;
 }
