@@ -101,11 +101,10 @@ test('SIGTERM past --shutdown-grace: the client is told the run was interrupted,
 
 test('shutdown() in-process over HTTP: a running plan streams to its end, then the server closes', async (t) => {
   const cwd = tempDir(t);
-  fs.writeFileSync(path.join(cwd, 'slow.hcl'), MODULE.replace('while [ ! -f go ]; do sleep 0.05; done; ', ''));
-  fs.writeFileSync(path.join(cwd, 'plan.hcl'), 'task "p" {\n  check = "sleep 1; exit 1"\n  apply = "true"\n}\n');
+  fs.writeFileSync(path.join(cwd, 'plan.hcl'), 'task "p" {\n  check = "touch started; sleep 1; exit 1"\n  apply = "true"\n}\n');
   const server = await serve(t, { noToken: true, cwd });
   const plan = postStream(server.port, '/api/v1/machine/plan', { location: 'plan.hcl' }, null);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await waitFor(() => fs.existsSync(path.join(cwd, 'started')), 'the plan to start');
   await server.shutdown(30_000);
   const result = await plan;
   t.is(result.status, 200);
@@ -115,12 +114,12 @@ test('shutdown() in-process over HTTP: a running plan streams to its end, then t
 
 test('while draining, a job on an open gRPC connection is refused with CNV_ERR_SERVER_SHUTTING_DOWN', async (t) => {
   const cwd = tempDir(t);
-  fs.writeFileSync(path.join(cwd, 'plan.hcl'), 'task "p" {\n  check = "sleep 1.5; exit 1"\n  apply = "true"\n}\n');
+  fs.writeFileSync(path.join(cwd, 'plan.hcl'), 'task "p" {\n  check = "touch started; sleep 1.5; exit 1"\n  apply = "true"\n}\n');
   const server = await serve(t, { noToken: true, cwd });
   const c = client(t, server);
   await c.ping();
   const running = collect(c.plan({ location: 'plan.hcl' }));
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await waitFor(() => fs.existsSync(path.join(cwd, 'started')), 'the plan to start');
   const stopped = server.shutdown(30_000);
   const error = await t.throwsAsync(collect(c.plan({ location: 'plan.hcl' })));
   t.is((error as unknown as { code: string }).code, 'CNV_ERR_SERVER_SHUTTING_DOWN');
