@@ -109,6 +109,9 @@ export class WorkerPool {
         nodesPerThread: Math.ceil(resolved.maxRunningNodes / resolved.threads),
         heartbeat,
       } satisfies WorkerThreadData,
+      // piscina's default makes an idle thread block in Atomics.wait, which would freeze the heartbeat (an
+      // idle thread would look stuck) and any async work a finished job left behind.
+      atomics: 'disabled',
       // Idle spare threads stay for a while so that back-to-back jobs do not pay thread start-up again.
       idleTimeout: 30_000,
     });
