@@ -6,6 +6,7 @@
  */
 import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { ConvergeError } from './errors.js';
+import { formatGoDuration } from './go/duration.js';
 
 /** Lifetime the client gives each token, and the most the server accepts. */
 export const TOKEN_LIFETIME_S = 30;
@@ -28,15 +29,6 @@ export async function mintToken(secret: string, nowMs: number = Date.now()): Pro
 export interface VerifyOptions {
   /** The time to check against. @default Date.now() */
   readonly nowMs?: number;
-}
-
-/** Formats seconds the way Go prints durations (`30s`, `1m0s`), as the original's messages do. */
-function formatSeconds(total: number): string {
-  if (total < 60) return `${total}s`;
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  return hours > 0 ? `${hours}h${minutes}m${seconds}s` : `${minutes}m${seconds}s`;
 }
 
 /**
@@ -79,7 +71,7 @@ export async function verifyToken(secret: string, token: string, options: Verify
   if (lifetime > TOKEN_LIFETIME_S || lifetime <= 0) {
     throw new ConvergeError(
       'CNV_ERR_AUTH_INVALID',
-      `lifetime too large. Expected at most ${formatSeconds(TOKEN_LIFETIME_S)}, was ${formatSeconds(lifetime)}`,
+      `lifetime too large. Expected at most ${formatGoDuration(TOKEN_LIFETIME_S * 1e9)}, was ${formatGoDuration(lifetime * 1e9)}`,
     );
   }
 }

@@ -3,7 +3,7 @@
  * edges, reject cycles, render every node (deferring those with lookups), then merge duplicates.
  * Any error here aborts the job before a single node runs.
  */
-import { ConvergeError, positionedError } from '../errors.js';
+import { ConvergeError, getErrorMessage, positionedError } from '../errors.js';
 import type { GraphEdge, GraphVertex, JobSpec } from '../protocol.js';
 import type { DecodedFields } from '../resources/types.js';
 import { resolveDependencies } from './dependencies.js';
@@ -73,8 +73,7 @@ function atNode(error: unknown, node: GraphNode): ConvergeError {
     if (error.details?.['file'] !== undefined) return error;
     return positionedError(error.code, node.pos, `${node.id}: ${error.message}`, error.details);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return positionedError('CNV_ERR_FIELD_INVALID', node.pos, `${node.id}: ${message}`, { id: node.id });
+  return positionedError('CNV_ERR_FIELD_INVALID', node.pos, `${node.id}: ${getErrorMessage(error)}`, { id: node.id });
 }
 
 /**

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ConvergeError } from '../errors.js';
+import { ConvergeError, getErrorMessage } from '../errors.js';
 import { mintToken } from '../jwt.js';
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
@@ -70,7 +70,7 @@ export async function fetchModule(url: URL, options: FetchOptions = {}): Promise
     response = await fetch(url, { headers, ...(options.signal ? { signal: options.signal } : {}) });
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause;
-    const why = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+    const why = getErrorMessage(cause instanceof Error ? cause : error);
     throw new ConvergeError('CNV_ERR_LOAD_FETCH', `Get ${url.href}: ${why}`, { url: url.href }, { cause: error });
   }
   if (response.status >= 300) {

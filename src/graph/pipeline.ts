@@ -3,6 +3,7 @@
  * resolution, late rendering of deferred nodes, then check (plan) or check → apply → re-check (apply),
  * and the health pass of a healthcheck job. Every outcome becomes NodeDetails; nothing here throws.
  */
+import { getErrorMessage } from '../errors.js';
 import type { HealthDetails, HealthLevel, NodeDetails, NodeEvent, Stage } from '../protocol.js';
 import { statusHasChanges } from '../resources/index.js';
 import { StatusLevel, type ResourceStatus, type RunContext, type Task } from '../resources/types.js';
@@ -75,7 +76,7 @@ export class NodePipeline {
       const task = await this.#taskOf(node);
       return await this.#runTask(node, task, apply);
     } catch (error) {
-      return { failed: true, details: details([], {}, false, errorText(error)) };
+      return { failed: true, details: details([], {}, false, getErrorMessage(error)) };
     }
   }
 
@@ -90,7 +91,7 @@ export class NodePipeline {
     try {
       checked = await task.check(this.#run);
     } catch (error) {
-      return { failed: true, details: details([], {}, false, errorText(error)), task };
+      return { failed: true, details: details([], {}, false, getErrorMessage(error)), task };
     }
     this.#export(node, task);
     const planned = fromStatus(checked);
@@ -103,7 +104,7 @@ export class NodePipeline {
       shown = await task.apply(this.#run);
       applyError = shown.error ?? '';
     } catch (error) {
-      applyError = errorText(error);
+      applyError = getErrorMessage(error);
     }
     this.#export(node, task);
     let stillChanges: boolean;
@@ -112,7 +113,7 @@ export class NodePipeline {
       this.#export(node, task);
       stillChanges = statusHasChanges(rechecked) && rechecked.level !== StatusLevel.Fatal;
     } catch (error) {
-      applyError = applyError === '' ? errorText(error) : applyError;
+      applyError = applyError === '' ? getErrorMessage(error) : applyError;
       stillChanges = true;
     }
     let error = applyError;
@@ -212,7 +213,7 @@ export class NodePipeline {
           messages = [...health.messages];
         } catch (error) {
           level = 'error';
-          messages = [errorText(error)];
+          messages = [getErrorMessage(error)];
         }
       } else if (planned.details.hasChanges) {
         level = 'warning';
@@ -254,8 +255,4 @@ export function fromStatus(status: ResourceStatus): NodeDetails {
   if (error === '' && status.level === StatusLevel.CantChange) error = 'resource cannot change because of an error';
   if (error === '' && status.level === StatusLevel.Fatal) error = 'resource encountered an error';
   return details(status.messages, status.diffs, statusHasChanges(status), error, status.warning ?? '');
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,7 +7,7 @@
  * rendered HCL value.
  */
 import { ConvergeError, positionedError, type ErrorCode, type SourcePosition } from '../errors.js';
-import { parseGoDuration } from './go-duration.js';
+import { parseGoDuration } from '../go/duration.js';
 import { suggestNames } from './suggest.js';
 import type { DecodedFields, FieldSpec, RawField, Renderer, ResourceDefinition } from './types.js';
 

@@ -5,8 +5,9 @@
  */
 import { lchown, lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { getErrorMessage } from '../errors.js';
 import type { Diff } from '../protocol.js';
-import { errorText, failedStatus, fsErrorText, makeStatus } from './status.js';
+import { failedStatus, fsErrorText, makeStatus } from './status.js';
 import {
   StatusLevel,
   type DecodedFields,
@@ -135,7 +136,7 @@ class FileOwner implements Task {
       return { changes, names };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-      return errorText(error);
+      return getErrorMessage(error);
     }
   }
 

@@ -5,7 +5,6 @@ export { getResource, resourceKinds } from './registry.js';
 export { decodeFields, SPECIAL_FIELDS, type DecodeLocation } from './fields.js';
 export { statusHasChanges, textDiff } from './status.js';
 export { defaultHealth, describeHealth, healthMessages } from './health.js';
-export { formatGoDuration, parseGoDuration } from './go-duration.js';
 export { StatusLevel } from './types.js';
 export type {
   DecodedFields,

@@ -7,10 +7,10 @@
  * outputs depend on this (a task whose check keeps failing but whose apply succeeds converges), so
  * it is kept on purpose.
  */
-import { ConvergeError } from '../errors.js';
+import { ConvergeError, getErrorMessage } from '../errors.js';
 import { healthMessages } from './health.js';
 import { runScript, type CommandResult, type ShellCommand } from './shell.js';
-import { errorText, failedStatus, makeStatus } from './status.js';
+import { failedStatus, makeStatus } from './status.js';
 import { StatusLevel, type HealthResult, type ResourceStatus, type RunContext } from './types.js';
 
 /** One recorded run: `check`, `apply`, or `check 3` for a wait attempt. */
@@ -118,7 +118,7 @@ export class ShellTask {
       return await runScript({ ...this.command, cwd: ctx.cwd }, script, ctx.signal);
     } catch (error) {
       if (error instanceof ConvergeError && error.code === 'CNV_ERR_JOB_CANCELLED') throw error;
-      return errorText(error);
+      return getErrorMessage(error);
     }
   }
 }

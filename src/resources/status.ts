@@ -1,6 +1,7 @@
 /**
  * Helpers for building ResourceStatus values the way the original's `resource.Status` did (REFERENCE §3.3).
  */
+import { getErrorMessage } from '../errors.js';
 import type { Diff } from '../protocol.js';
 import { StatusLevel, type ResourceStatus } from './types.js';
 
@@ -52,10 +53,6 @@ export function failedStatus(
   return makeStatus(parts.level ?? StatusLevel.Fatal, { ...parts, error });
 }
 
-/** The text of an unknown thrown value. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * A file-system error worded like Go's `*PathError` (`open x.txt: no such file or directory`), naming
@@ -68,7 +65,7 @@ export function fsErrorText(error: unknown, op: string, shownPath: string): stri
     const description = /^[A-Z0-9]+: ([^,]+)/.exec(err.message)?.[1] ?? ERRNO_TEXT[err.code] ?? err.message;
     return `${op} ${shownPath}: ${description}`;
   }
-  return errorText(error);
+  return getErrorMessage(error);
 }
 
 const ERRNO_TEXT: Readonly<Record<string, string>> = {

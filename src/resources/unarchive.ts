@@ -6,6 +6,7 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { getErrorMessage } from '../errors.js';
 import { ArchiveError } from './archive-read.js';
 import { UnsafeEntryError } from './archive-safety.js';
 import { checksumFields, hashFile } from './hashing.js';
@@ -102,8 +103,7 @@ class UnarchiveTask implements Task {
       const destinationReal = await realpath(destination);
       await writeEntries(source, destination, destinationReal, [...plan.create, ...plan.replace], ctx.signal);
     } catch (failure) {
-      const message = failure instanceof Error ? failure.message : String(failure);
-      return new StatusBuilder().fail(StatusLevel.Fatal, `error placing files in "${this.#spec.destinationText}": ${message}`);
+      return new StatusBuilder().fail(StatusLevel.Fatal, `error placing files in "${this.#spec.destinationText}": ${getErrorMessage(failure)}`);
     }
     return status.message(`completed fetch and unarchive "${sourceText}"`).build();
   }

@@ -2,7 +2,7 @@
  * `wait.port`: waits until a TCP port accepts connections, with the retry loop of wait.ts.
  */
 import { connect } from 'node:net';
-import { makeStatus, failedStatus, errorText } from './status.js';
+import { makeStatus, failedStatus } from './status.js';
 import {
   StatusLevel,
   type DecodedFields,
@@ -12,7 +12,7 @@ import {
   type RunContext,
   type Task,
 } from './types.js';
-import { ConvergeError } from '../errors.js';
+import { ConvergeError, getErrorMessage } from '../errors.js';
 import { RETRY_FIELDS, retryOptions, retrySummary, retryUntil, type RetryOptions } from './wait.js';
 
 /** A dial that hangs (a dropped SYN) counts as closed after this long. */
@@ -66,7 +66,7 @@ class WaitPort implements Task {
       });
     } catch (error) {
       if (error instanceof ConvergeError && error.code === 'CNV_ERR_JOB_CANCELLED') throw error;
-      return failedStatus(`failed to check connection: ${errorText(error)}`);
+      return failedStatus(`failed to check connection: ${getErrorMessage(error)}`);
     }
   }
 

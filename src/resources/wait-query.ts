@@ -2,9 +2,9 @@
  * `wait.query`: waits until a check script exits 0. Planning runs the check once; applying retries it
  * (see wait.ts) and reports `Passed after N retries (dur)` or `Failed after N retries (dur)`.
  */
-import { ConvergeError } from '../errors.js';
+import { ConvergeError, getErrorMessage } from '../errors.js';
 import { ShellTask, summarize } from './shell-task.js';
-import { failedStatus, errorText } from './status.js';
+import { failedStatus } from './status.js';
 import { INTERPRETER_FIELDS, RUN_FIELDS, prepareShell } from './task.js';
 import type { DecodedFields, PrepareContext, ResourceDefinition, ResourceStatus, RunContext, Task } from './types.js';
 import { RETRY_FIELDS, retryOptions, retrySummary, retryUntil, type RetryOptions, type RetryOutcome } from './wait.js';
@@ -28,7 +28,7 @@ class WaitQuery extends ShellTask implements Task {
       });
     } catch (error) {
       if (error instanceof ConvergeError && error.code === 'CNV_ERR_JOB_CANCELLED') throw error;
-      return failedStatus(errorText(error), { messages: this.messages() });
+      return failedStatus(getErrorMessage(error), { messages: this.messages() });
     }
     return this.status();
   }

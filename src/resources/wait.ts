@@ -4,7 +4,7 @@
  * once more so what was waited for can settle.
  */
 import { ConvergeError } from '../errors.js';
-import { formatGoDuration } from './go-duration.js';
+import { formatGoDuration } from '../go/duration.js';
 import type { FieldSpec, RunContext } from './types.js';
 
 export const DEFAULT_INTERVAL_MS = 5000;

@@ -4,7 +4,8 @@
  * tabwriter, so every tab below is a column boundary, not decoration.
  */
 import type { Diff, NodeDetails } from '../../protocol.js';
-import { goQuote, goTrimSpace } from './go-strings.js';
+import { goQuote } from '../../go/strconv.js';
+import { goTrimSpace } from '../../go/strings.js';
 import { PLAIN_STYLE, type Style } from './style.js';
 import { alignTabs } from './tabwriter.js';
 

@@ -4,6 +4,7 @@
  * variable scoping (a control structure's variables end with it), range over lists and sorted map
  * keys, short-circuit `and`/`or`, and which values print as `<no value>`.
  */
+import { getErrorMessage } from '../../errors.js';
 import { BUILTINS, isTrue } from './builtins.js';
 import type { ArgNode, CommandNode, IfNode, ListNode, PipeNode, RangeNode } from './nodes.js';
 import { argString, commandString } from './nodes.js';
@@ -352,8 +353,7 @@ class State {
     try {
       return builtin ? (fn as unknown as (a: unknown[]) => unknown)(argv) : fn(...argv);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.#fail(node.pos, argString(node), `error calling ${name}: ${message}`, error);
+      this.#fail(node.pos, argString(node), `error calling ${name}: ${getErrorMessage(error)}`, error);
     }
   }
 }

@@ -5,7 +5,7 @@
  * `%!(EXTRA int=1)`). Lists, maps and structs apply the verb to each element, as fmt does.
  */
 import { formatFloat, formatHexFloat } from './floats.js';
-import { goQuote, quoteRune } from './quote.js';
+import { goQuote, quoteRune } from '../../go/strconv.js';
 import { goKind, goTypeName, numberOf, sortedKeys, structFields } from './values.js';
 
 interface Spec {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { formatGoDuration, parseGoDuration } from '../../src/resources/go-duration.js';
+import { formatGoDuration, parseGoDuration } from '../../src/go/duration.js';
 
 test('parses Go durations to nanoseconds', (t) => {
   t.is(parseGoDuration('1m30s'), 90e9);

@@ -1,0 +1,3 @@
+module converge.test/strconvoracle
+
+go 1.19
