@@ -15,6 +15,7 @@ export type ErrorClass =
   | 'permission-denied'
   | 'exhausted' // limits reached: retry later
   | 'failed-precondition' // the module is well-formed but cannot run as asked
+  | 'bad-gateway' // something the server fetches on the caller's behalf (a remote module) failed
   | 'unavailable' // a peer (server, registry, engine) cannot be reached
   | 'cancelled'
   | 'deadline'
@@ -23,7 +24,9 @@ export type ErrorClass =
 export const ERROR_CODES = {
   // HCL syntax and module loading
   CNV_ERR_HCL_PARSE: 'invalid-input',
-  CNV_ERR_LOAD_FETCH: 'unavailable',
+  CNV_ERR_LOAD_FETCH: 'bad-gateway', // a remote (http/https) module could not be downloaded
+  CNV_ERR_LOAD_NOT_FOUND: 'not-found', // a local module file does not exist (or is a directory)
+  CNV_ERR_LOAD_READ: 'failed-precondition', // a local module file exists but cannot be read (permissions)
   CNV_ERR_LOAD_PROTOCOL: 'invalid-input',
   CNV_ERR_LOAD_STRUCTURE: 'invalid-input', // key-count rules, names, duplicates, switch restrictions
   CNV_ERR_LOAD_RESOURCE_TYPE: 'invalid-input',

@@ -18,6 +18,9 @@ export const STATUS_MAP = {
   'permission-denied': { grpc: status.PERMISSION_DENIED, http: 403 },
   exhausted: { grpc: status.RESOURCE_EXHAUSTED, http: 503 },
   'failed-precondition': { grpc: status.FAILED_PRECONDITION, http: 412 },
+  // gRPC has no bad-gateway status; FAILED_PRECONDITION says "not retryable as is", which is right: the
+  // server is up, the thing it was asked to fetch is not there.
+  'bad-gateway': { grpc: status.FAILED_PRECONDITION, http: 502 },
   unavailable: { grpc: status.UNAVAILABLE, http: 503 },
   cancelled: { grpc: status.CANCELLED, http: 499 },
   deadline: { grpc: status.DEADLINE_EXCEEDED, http: 504 },
@@ -38,6 +41,7 @@ const HTTP_REASONS: Readonly<Record<number, string>> = {
   412: 'Precondition Failed',
   499: 'Client Closed Request',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };

@@ -50,7 +50,7 @@ export interface FetchOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Fetches one module file's text. Failures are CNV_ERR_LOAD_FETCH. */
+/** Fetches one module file's text. Local failures are CNV_ERR_LOAD_NOT_FOUND/READ, remote ones CNV_ERR_LOAD_FETCH. */
 export async function fetchModule(url: URL, options: FetchOptions = {}): Promise<string> {
   if (url.protocol === 'file:') {
     const file = fileURLToPath(url);
@@ -58,8 +58,11 @@ export async function fetchModule(url: URL, options: FetchOptions = {}): Promise
       return await readFile(file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : String(error);
-      throw new ConvergeError('CNV_ERR_LOAD_FETCH', `open ${file}: ${why}`, { url: url.href }, { cause: error });
+      const missing = code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+      const why = code === 'EISDIR' ? 'is a directory' : missing ? 'no such file or directory' : String(error);
+      // A missing file is the caller's mistake (404), not the server's unavailability.
+      const errorCode = missing ? 'CNV_ERR_LOAD_NOT_FOUND' : 'CNV_ERR_LOAD_READ';
+      throw new ConvergeError(errorCode, `open ${file}: ${why}`, { url: url.href }, { cause: error });
     }
   }
   const headers: Record<string, string> = { Accept: 'text/plain' };

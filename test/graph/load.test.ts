@@ -75,7 +75,7 @@ test('load - module sources: unknown schemes and missing files', async (t) => {
   t.is(ftp.code, 'CNV_ERR_LOAD_PROTOCOL');
   t.regex(ftp.message, /protocol "ftp" is not implemented/);
   const missing = await loadError(t, { 'main.hcl': 'module "nothere.hcl" "m" {}\n' });
-  t.is(missing.code, 'CNV_ERR_LOAD_FETCH');
+  t.is(missing.code, 'CNV_ERR_LOAD_NOT_FOUND');
   t.regex(missing.message, /^main\.hcl:1:1: open .*nothere\.hcl: no such file or directory$/);
 });
 
