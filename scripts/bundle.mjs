@@ -29,6 +29,9 @@ const result = await esbuild.build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // import() becomes require(): V8 drops the dynamic-import callback of a script compiled from its code
+  // cache on Node 20 ("A dynamic import callback was not specified"), and every external here is CommonJS.
+  supported: { 'dynamic-import': false },
   external: EXTERNAL,
   // import.meta.url is the bundle's own URL: code that finds a sibling through it (the worker entry,
   // proto/ two levels up) sees build/bundle/ from every module.
