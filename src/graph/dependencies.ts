@@ -7,6 +7,7 @@ import { positionedError } from '../errors.js';
 import { isAncestorOrSelf } from './ids.js';
 import type { GraphNode, ResourceGraph } from './nodes.js';
 import { IdIndex, nearest, resolveLookup } from './resolve.js';
+import { findOrigin } from './string-origin.js';
 import { stringsIn, type TemplateCache } from './templates.js';
 
 const PARAM_FUNCS = new Set(['param', 'paramList', 'paramMap']);
@@ -55,7 +56,7 @@ function templateDependencies(
 ): string[] {
   const out: string[] = [];
   for (const text of strings) {
-    for (const call of templates.calls(text, node.pos)) {
+    for (const call of templates.calls(text, node.pos, findOrigin(node.origins, text))) {
       const arg = call.args[0];
       if (arg === null || arg === undefined) continue;
       if (PARAM_FUNCS.has(call.name)) {

@@ -13,6 +13,7 @@ import { itemValue, mergeRepeated, plainValue } from './hcl-values.js';
 import { childId, nameProblem, ROOT_ID } from './ids.js';
 import { displayName, fetchModule, resolveInContext, resolveTopLocation } from './fetch.js';
 import { ResourceGraph, type GraphNode } from './nodes.js';
+import { collectOrigins, keyOrigins } from './string-origin.js';
 
 /** Module nesting beyond this is treated as a module that includes itself. */
 const MAX_MODULE_DEPTH = 64;
@@ -110,7 +111,7 @@ function node(
   head: NodeHead,
   pos: SourcePosition,
   order: number,
-  extra: Partial<Pick<GraphNode, 'fields' | 'depends' | 'group' | 'source' | 'predicate' | 'inConditional'>> = {},
+  extra: Partial<Pick<GraphNode, 'fields' | 'depends' | 'group' | 'source' | 'predicate' | 'inConditional' | 'origins'>> = {},
 ): GraphNode {
   return {
     id: head.id,
@@ -128,6 +129,7 @@ function node(
     source: extra.source,
     predicate: extra.predicate,
     inConditional: extra.inConditional ?? false,
+    ...(extra.origins !== undefined && extra.origins.length > 0 ? { origins: extra.origins } : {}),
     order,
   };
 }
@@ -181,6 +183,7 @@ function declare(graph: ResourceGraph, item: HclItem, scope: Scope, nextOrder: (
       depends,
       group,
       inConditional: scope.inConditional,
+      origins: collectOrigins(item.value),
       ...(kind === 'module' ? { source: keys[1]!.name } : {}),
     },
   );
@@ -293,7 +296,7 @@ function expandSwitch(graph: ResourceGraph, item: HclItem, scope: Scope, nextOrd
         { id: caseId, kind: 'macro.case', name, parent: switchId, moduleId: scope.moduleId, file: scope.file, url: scope.url },
         branch.pos,
         nextOrder(),
-        { inConditional: true, predicate },
+        { inConditional: true, predicate, ...(kind === 'case' ? { origins: keyOrigins([branch.keys[1]!]) } : {}) },
       ),
     );
     const inner: Scope = { ...scope, parentId: caseId, inConditional: true, seen: new Set() };

@@ -6,6 +6,7 @@
 import type { SourcePosition } from '../errors.js';
 import type { RawField } from '../resources/types.js';
 import { parentOf } from './ids.js';
+import type { StringOrigin } from './string-origin.js';
 
 /** Kinds the engine implements itself rather than the resource registry. */
 export const STRUCTURAL_KINDS = new Set(['root', 'param', 'module', 'macro.switch', 'macro.case']);
@@ -34,6 +35,8 @@ export interface GraphNode {
   readonly predicate: string | undefined;
   /** True for nodes inside a switch (the switch itself included). */
   readonly inConditional: boolean;
+  /** Where the node's strings were written (fields and case predicate), for template error positions. */
+  readonly origins?: readonly StringOrigin[];
   /** Declaration order over the whole load (breadth-first), used to break ties deterministically. */
   readonly order: number;
 }

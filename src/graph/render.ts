@@ -13,6 +13,7 @@ import { formatValue } from './template/index.js';
 import { ROOT_ID } from './ids.js';
 import type { GraphNode, ResourceGraph } from './nodes.js';
 import { nearest, readExported, resolveLookup, type IdIndex } from './resolve.js';
+import { findOrigin } from './string-origin.js';
 import { TemplateCache } from './templates.js';
 
 /** When lookups may be answered: never at load, from the producers' exported fields during the walk. */
@@ -66,7 +67,7 @@ export class RenderContext {
     funcs?: Record<string, TemplateFunc>,
   ): string {
     if (TemplateCache.isPlain(text)) return text;
-    return this.templates.get(text, pos).execute(dot, funcs ?? this.#funcs(node, mode));
+    return this.templates.get(text, pos, findOrigin(node.origins, text)).execute(dot, funcs ?? this.#funcs(node, mode));
   }
 
   /** Renders every string inside a plain value, keeping lists and maps. */

@@ -4,6 +4,7 @@
  * once per (position, text) keeps that linear. Strings without `{{` never reach the compiler.
  */
 import type { SourcePosition } from '../errors.js';
+import { locateInOrigin, type StringOrigin } from './string-origin.js';
 import { compileTemplate, type Template } from './template/index.js';
 
 /** Converge's own template functions (REFERENCE §2.4), on top of Go's builtins. */
@@ -33,8 +34,13 @@ export class TemplateCache {
     return !text.includes('{{');
   }
 
-  get(text: string, pos: SourcePosition): Template {
-    const key = `${pos.file}:${pos.line}:${pos.column}\u0000${text}`;
+  /**
+   * The compiled template of `text`. Errors name the file position inside the string when its `origin`
+   * (where it was written) is known, and otherwise count from `pos`, the block or field it belongs to.
+   */
+  get(text: string, pos: SourcePosition, origin?: StringOrigin): Template {
+    const at = origin?.pos ?? pos;
+    const key = `${at.file}:${at.line}:${at.column}\u0000${text}`;
     let template = this.#compiled.get(key);
     if (template === undefined) {
       template = compileTemplate(text, {
@@ -42,6 +48,7 @@ export class TemplateCache {
         line: pos.line,
         column: pos.column,
         funcNames: CONVERGE_FUNC_NAMES,
+        ...(origin !== undefined ? { locate: (offset: number) => locateInOrigin(origin, offset) } : {}),
       });
       this.#compiled.set(key, template);
     }
@@ -49,9 +56,9 @@ export class TemplateCache {
   }
 
   /** Static calls of `text` (empty for plain strings). */
-  calls(text: string, pos: SourcePosition): readonly StaticCall[] {
+  calls(text: string, pos: SourcePosition, origin?: StringOrigin): readonly StaticCall[] {
     if (TemplateCache.isPlain(text)) return [];
-    return this.get(text, pos).calls();
+    return this.get(text, pos, origin).calls();
   }
 }
 

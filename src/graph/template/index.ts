@@ -22,6 +22,11 @@ export interface TemplateOptions {
   readonly column?: number;
   /** Names of the functions the caller will supply (Go checks names at parse time). */
   readonly funcNames: readonly string[];
+  /**
+   * Maps an offset into `source` to its line and column in `file`, for sources that were decoded from
+   * the file (escapes, heredoc indentation); `line` and `column` are ignored when it is given.
+   */
+  readonly locate?: (offset: number) => { readonly line: number; readonly column: number };
 }
 
 /** One call of a named function found in the tree. `args` holds string literals; null where not one. */
@@ -124,15 +129,21 @@ class Where {
   readonly #file: string;
   readonly #line: number;
   readonly #column: number;
+  readonly #locate: TemplateOptions['locate'];
 
   constructor(source: string, options: TemplateOptions) {
     this.#source = source;
     this.#file = options.file ?? '<template>';
     this.#line = options.line ?? 1;
     this.#column = options.column ?? 1;
+    this.#locate = options.locate;
   }
 
   at(offset: number): { file: string; line: number; column: number; text: string } {
+    if (this.#locate !== undefined) {
+      const { line, column } = this.#locate(offset);
+      return { file: this.#file, line, column, text: `${this.#file}:${line}:${column}` };
+    }
     const before = this.#source.slice(0, offset);
     const lastNewline = before.lastIndexOf('\n');
     let line = this.#line;
