@@ -20,6 +20,8 @@ export interface FlagSpec {
   readonly env?: boolean;
   /** Split each value on commas, as pflag's StringSlice does (lists only). @default false */
   readonly commaSplit?: boolean;
+  /** Also accept `-name` with one dash (Terraform's `-out FILE`), which would otherwise read as short flags. @default false */
+  readonly singleDash?: boolean;
 }
 
 export type FlagValue = string | boolean | number | string[];
@@ -102,6 +104,13 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], e
       else if (spec.type === 'bool') assign(spec, 'true', `--${name}`);
       else if (i + 1 < argv.length) assign(spec, argv[++i]!, `--${name}`);
       else throw usageError(`flag needs an argument: --${name}`);
+    } else if (singleDashSpec(arg, specs) !== undefined) {
+      const spec = singleDashSpec(arg, specs)!;
+      const eq = arg.indexOf('=');
+      if (eq >= 0) assign(spec, arg.slice(eq + 1), `-${spec.name}`);
+      else if (spec.type === 'bool') assign(spec, 'true', `-${spec.name}`);
+      else if (i + 1 < argv.length) assign(spec, argv[++i]!, `-${spec.name}`);
+      else throw usageError(`flag needs an argument: -${spec.name}`);
     } else if (arg.startsWith('-') && arg.length > 1) {
       // A cluster of short flags: booleans may be combined (-nh); a valued flag takes the rest or the next arg.
       for (let j = 1; j < arg.length; j++) {
@@ -140,6 +149,14 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], e
     else flags[spec.name] = spec.type === 'bool' ? false : spec.type === 'int' ? 0 : '';
   }
   return { flags, positionals, explicit };
+}
+
+/** The flag that `-name` or `-name=value` names with one dash, when that flag allows it. */
+function singleDashSpec(arg: string, specs: readonly FlagSpec[]): FlagSpec | undefined {
+  if (!arg.startsWith('-') || arg.startsWith('--')) return undefined;
+  const eq = arg.indexOf('=');
+  const name = arg.slice(1, eq < 0 ? undefined : eq);
+  return specs.find((s) => s.singleDash === true && s.name === name);
 }
 
 /** Splits a value on commas with CSV quoting (`"a,b",c` gives two entries), as pflag's StringSlice does. */

@@ -5,6 +5,7 @@
  */
 import type { FlagSpec, ParsedArgs } from './args.js';
 import type { Logger } from './log.js';
+import { DETAILED_EXITCODE_FLAG, OUTPUT_FLAG } from './output-flags.js';
 import { SERVER_GUARD_FLAGS } from './server-guard-flags.js';
 import { SERVER_LOAD_FLAGS } from './server-load-flags.js';
 import { DEFAULT_LOCAL_ADDR, DEFAULT_PARALLELISM, DEFAULT_RPC_ADDR, DEFAULT_SERVER_ADDR } from './defaults.js';
@@ -88,7 +89,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'plan',
     summary: 'plan what needs to change in the system',
     usage: 'converge plan [flags] <module>...',
-    flags: [...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
+    flags: [OUTPUT_FLAG, DETAILED_EXITCODE_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
     args: atLeastOneModule,
     load: async () => (await import('./commands/run.js')).runCommand,
   },
@@ -96,7 +97,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'apply',
     summary: 'apply what needs to change in the system',
     usage: 'converge apply [flags] <module>...',
-    flags: [...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
+    flags: [OUTPUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
     args: atLeastOneModule,
     load: async () => (await import('./commands/run.js')).runCommand,
   },
@@ -107,6 +108,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [
       { name: 'quiet', type: 'bool', description: 'one line per unhealthy node instead of full blocks' },
       { name: 'fail-unhealthy', type: 'bool', description: 'exit 3 when any check is not healthy' },
+      OUTPUT_FLAG,
+      DETAILED_EXITCODE_FLAG,
       ...JOB_FLAGS,
       ...PARAM_FLAGS,
       ...LOCAL_FLAGS,
@@ -122,6 +125,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'converge graph [flags] <module>',
     flags: [
       { name: 'show-params', type: 'bool', description: 'show params in the graph' },
+      OUTPUT_FLAG,
       ...PARAM_FLAGS,
       ...LOCAL_FLAGS,
       ...RPC_FLAGS,
@@ -134,7 +138,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'validate',
     summary: 'validate modules (syntax, dependencies, fields and params) without running them',
     usage: 'converge validate [flags] <module>...',
-    flags: [...PARAM_FLAGS, { name: 'verify-modules', type: 'bool', description: 'verify module signatures (not supported; refused)' }],
+    flags: [OUTPUT_FLAG, ...PARAM_FLAGS, { name: 'verify-modules', type: 'bool', description: 'verify module signatures (not supported; refused)' }],
     args: atLeastOneModule,
     load: async () => (await import('./commands/validate.js')).validateCommand,
   },

@@ -13,13 +13,18 @@ import type { RunningServer, ServerOptions } from '../frontdoor/server.js';
 import { formatHostPort, parseHostPort } from './address.js';
 import type { Logger } from './log.js';
 
+/** What a run says about itself besides node events: queued behind another run, then started. */
+export type RunNotice =
+  | { readonly type: 'queued'; readonly runId: string; readonly behind: string; readonly position: number; readonly text: string }
+  | { readonly type: 'started'; readonly runId: string };
+
 export interface JobRunner {
   /**
    * Runs one job. `onMessage` gets the edges, then events (or, for graph jobs, the graph) in order, all
    * before the promise settles. Aborting `signal` stops the job: a plan stops scheduling nodes, an apply
    * that already started runs to completion on the server.
    */
-  run(job: JobSpec, onMessage: (message: WorkerMessage) => void, signal: AbortSignal): Promise<JobOutcome>;
+  run(job: JobSpec, onMessage: (message: WorkerMessage) => void, signal: AbortSignal, onNotice?: (notice: RunNotice) => void): Promise<JobOutcome>;
   close(): Promise<void>;
 }
 
@@ -64,6 +69,7 @@ async function runOnClient(
   onMessage: (message: WorkerMessage) => void,
   signal: AbortSignal,
   log: Logger,
+  onNotice: ((notice: RunNotice) => void) | undefined,
 ): Promise<JobOutcome> {
   const request = loadRequestFor(job);
   try {
@@ -80,8 +86,10 @@ async function runOnClient(
       for await (const item of stream) {
         if (item.type === 'queued') {
           log.info(item.notice.text, { run: item.notice.runId, behind: item.notice.behind, position: item.notice.position });
+          onNotice?.({ type: 'queued', runId: item.notice.runId, behind: item.notice.behind, position: item.notice.position, text: item.notice.text });
         } else if (item.type === 'start') {
           log.debug('run started', { run: item.runId });
+          onNotice?.({ type: 'started', runId: item.runId });
           onMessage({ type: 'edges', edges: item.edges });
         } else {
           if (item.event.run === 'FINISHED') nodes++;
@@ -155,7 +163,7 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
       ...(options.caFile !== '' ? { caFile: options.caFile } : {}),
     });
     return {
-      run: (job, onMessage, signal) => retryBusy(() => runOnClient(client, job, onMessage, signal, options.log), signal, options.log),
+      run: (job, onMessage, signal, onNotice) => retryBusy(() => runOnClient(client, job, onMessage, signal, options.log, onNotice), signal, options.log),
       close: async () => client.close(),
     };
   }
@@ -190,7 +198,7 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
     ...(options.caFile !== '' ? { caFile: options.caFile } : {}),
   });
   return {
-    run: (job, onMessage, signal) => retryBusy(() => runOnClient(client, job, onMessage, signal, options.log), signal, options.log),
+    run: (job, onMessage, signal, onNotice) => retryBusy(() => runOnClient(client, job, onMessage, signal, options.log, onNotice), signal, options.log),
     close: async () => {
       client.close();
       // The server waits for running applies; after that no job is left on the pool.

@@ -5,25 +5,47 @@ import { EXIT } from '../defaults.js';
 import { jobFor, readParams, runnerOptions } from '../job-setup.js';
 import { JobResults } from '../job-results.js';
 import { renderDot } from '../render/dot.js';
+import { JsonLines } from '../render/json-lines.js';
+import { outputFormat } from '../output-flags.js';
 import { openRunner } from '../runner.js';
 
 export async function graphCommand(ctx: CommandContext): Promise<number> {
   const params = readParams(ctx);
   const location = ctx.args.positionals[0]!;
   const job = jobFor(ctx, 'graph', location, params);
+  const json = outputFormat(ctx) === 'json' ? new JsonLines(ctx.stdout) : undefined;
   const runner = await openRunner(runnerOptions(ctx));
   try {
+    json?.header();
     const results = new JobResults();
     const outcome = await runner.run(job, results.accept, ctx.signal);
     if (!outcome.ok) {
       const error = fromWire(outcome.error);
       ctx.log.fatal('could not get graph', { error: error.message, code: error.code, file: location });
+      json?.error(location, error.code, error.message);
+      json?.write({ type: 'summary', command: 'graph', file: location, ok: false, vertices: 0, edges: 0 });
       return EXIT.failed;
     }
     const graph = results.graph ?? { vertices: [], edges: [] };
+    if (json) {
+      for (const v of graph.vertices) json.write({ type: 'vertex', file: location, id: v.id, kind: v.kind, details: parseDetails(v.details) });
+      for (const e of graph.edges) json.write({ type: 'edge', file: location, source: e.source, dest: e.dest, attributes: e.attributes ?? [] });
+      json.write({ type: 'summary', command: 'graph', file: location, ok: true, vertices: graph.vertices.length, edges: graph.edges.length });
+      return EXIT.ok;
+    }
     ctx.stdout.write(renderDot(graph.vertices, graph.edges, { showParams: ctx.args.flags['show-params'] === true }));
     return EXIT.ok;
   } finally {
     await runner.close();
+  }
+}
+
+/** A vertex's details are JSON text on the wire; scripts get the object (or the text, if it is not JSON). */
+function parseDetails(text: string): unknown {
+  if (text === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }

@@ -1,26 +1,34 @@
 /**
  * `converge plan|apply|healthcheck <module>...`: runs each module in turn, shows live progress on a
  * terminal, then prints the human report. Exit 1 when any node failed or a job could not run; healthcheck
- * exits 0 for unhealthy nodes (as the original) unless --fail-unhealthy asks for 3.
+ * exits 0 for unhealthy nodes (as the original) unless --fail-unhealthy asks for 3. `--output json` prints
+ * JSON lines instead of the report; `--detailed-exitcode` adds 2 for a plan with changes (exit-status.ts).
  */
 import { fromWire } from '../../errors.js';
 import type { JobKind } from '../../protocol.js';
 import type { CommandContext } from '../commands.js';
 import { EXIT } from '../defaults.js';
+import { moduleExitStatus, worstExitStatus } from '../exit-status.js';
 import { jobFor, readParams, refuseVerifyModules, runnerOptions } from '../job-setup.js';
 import { JobResults } from '../job-results.js';
 import { ProgressLine } from '../progress.js';
-import { anyUnhealthy, renderHealth } from '../render/health.js';
+import { renderHealth } from '../render/health.js';
 import { renderHuman } from '../render/human.js';
+import { JsonLines } from '../render/json-lines.js';
+import { outputFormat, type OutputFormat } from '../output-flags.js';
 import { styleFor } from '../render/style.js';
-import { openRunner } from '../runner.js';
+import { openRunner, type RunNotice } from '../runner.js';
 
 export async function runCommand(ctx: CommandContext): Promise<number> {
   const kind = ctx.name as JobKind;
   refuseVerifyModules(ctx);
   const params = readParams(ctx);
   const style = styleFor(ctx.stdout, ctx.noColor);
+  const format: OutputFormat = outputFormat(ctx);
+  const json = format === 'json' ? new JsonLines(ctx.stdout) : undefined;
+  const exitOptions = { detailed: ctx.args.flags['detailed-exitcode'] === true, failUnhealthy: ctx.args.flags['fail-unhealthy'] === true };
   const runner = await openRunner(runnerOptions(ctx));
+  json?.header();
   let status: number = EXIT.ok;
   try {
     for (const location of ctx.args.positionals) {
@@ -29,9 +37,19 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       const log = ctx.log.child({ file: location });
       const passes = kind === 'healthcheck' ? 2 : 1;
       const results = new JobResults(passes);
-      if (log.enabled('debug')) {
-        results.onEvent = (e) => log.debug('got status', { id: e.id, run: e.run, stage: e.stage, pass: e.pass });
+      const debug = log.enabled('debug');
+      if (debug || json) {
+        results.onEvent = (e) => {
+          if (debug) log.debug('got status', { id: e.id, run: e.run, stage: e.stage, pass: e.pass });
+          json?.node(location, e);
+        };
       }
+      const onNotice = json
+        ? (n: RunNotice) =>
+            n.type === 'queued'
+              ? json.write({ type: 'queued', file: location, run: n.runId, behind: n.behind, position: n.position, message: n.text })
+              : json.write({ type: 'started', file: location, run: n.runId, command: kind })
+        : undefined;
       const progress = ProgressLine.supported(ctx.stderr) ? new ProgressLine(ctx.stderr, results, kind) : undefined;
       const previousHook = ctx.log.beforeWrite;
       if (progress) {
@@ -41,14 +59,17 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       }
       let outcome;
       try {
-        outcome = await runner.run(job, results.accept, ctx.signal);
+        outcome = await runner.run(job, results.accept, ctx.signal, onNotice);
       } finally {
         progress?.stop();
         ctx.log.beforeWrite = previousHook;
       }
       const shown = results.results(passes - 1);
       // Nodes that already ran are reported even when the job failed part-way (the original printed nothing).
-      if (outcome.ok || shown.length > 0) {
+      if (json) {
+        if (!outcome.ok) json.error(location, outcome.error.code, outcome.error.message);
+        json.summary(kind as 'plan' | 'apply' | 'healthcheck', location, shown, outcome.ok && moduleExitStatus(kind, shown, exitOptions) !== EXIT.failed);
+      } else if (outcome.ok || shown.length > 0) {
         ctx.stdout.write(
           kind === 'healthcheck'
             ? renderHealth(shown, { style, quiet: ctx.args.flags['quiet'] === true })
@@ -65,11 +86,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
         status = EXIT.failed;
         continue;
       }
-      if (kind === 'healthcheck') {
-        if (ctx.args.flags['fail-unhealthy'] === true && anyUnhealthy(shown) && status === EXIT.ok) status = EXIT.unhealthy;
-      } else if (shown.some((r) => r.id !== 'root' && r.details.error !== '')) {
-        status = EXIT.failed;
-      }
+      status = worstExitStatus(status, moduleExitStatus(kind, shown, exitOptions));
     }
   } finally {
     await runner.close();

@@ -8,12 +8,16 @@ import { ConvergeError, getErrorMessage } from '../../errors.js';
 import type { CommandContext } from '../commands.js';
 import { EXIT } from '../defaults.js';
 import { readParams, refuseVerifyModules } from '../job-setup.js';
+import { outputFormat } from '../output-flags.js';
+import { JsonLines } from '../render/json-lines.js';
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 export async function validateCommand(ctx: CommandContext): Promise<number> {
   refuseVerifyModules(ctx);
   const params = readParams(ctx);
+  const json = outputFormat(ctx) === 'json' ? new JsonLines(ctx.stdout) : undefined;
+  json?.header();
   const { validateJob } = await import('../../graph/index.js');
   let status: number = EXIT.ok;
   for (const location of ctx.args.positionals) {
@@ -27,11 +31,15 @@ export async function validateCommand(ctx: CommandContext): Promise<number> {
         parallelism: 1,
       });
       log.info('module valid', { nodes });
+      json?.write({ type: 'summary', command: 'validate', file: location, ok: true, nodes });
     } catch (error) {
+      const code = error instanceof ConvergeError ? error.code : 'CNV_ERR_INTERNAL';
       log.fatal('module is not valid', {
         error: getErrorMessage(error),
         ...(error instanceof ConvergeError ? { code: error.code } : {}),
       });
+      json?.error(location, code, getErrorMessage(error));
+      json?.write({ type: 'summary', command: 'validate', file: location, ok: false, nodes: 0 });
       status = EXIT.failed;
     }
   }
