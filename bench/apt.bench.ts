@@ -1,7 +1,7 @@
 /**
  * What batching package.apt nodes of one group into one apt-get transaction gains, for real: installs
  * and purges a few small Debian packages the machine lacks, once one apt-get per package (what a
- * serial group chain does) and once as one coalesced transaction (package-batch.ts). The .deb files
+ * serial group chain does) and once as one coalesced transaction (src/resources/package/batch.ts). The .deb files
  * are downloaded first, so both runs install from the local cache and measure apt/dpkg work, not the
  * mirror. Needs root, apt and the packages' absence; otherwise it prints a skip line.
  *
@@ -13,8 +13,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { aptManager, packageApt } from '../src/resources/package-apt.js';
-import { packageQueue } from '../src/resources/package-manager.js';
+import { aptManager, packageApt } from '../src/resources/package/apt.js';
+import { packageQueue } from '../src/resources/package/manager.js';
 import type { Task } from '../src/resources/types.js';
 
 const PACKAGES = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['hello', 'sl', 'figlet'];

@@ -66,7 +66,7 @@ function batchLinks(graph: ResourceGraph, ordered: readonly string[], reps: Read
   return links;
 }
 
-/** Kinds whose apply coalesces through a per-group batch queue (src/resources/package-batch.ts). */
+/** Kinds whose apply coalesces through a per-group batch queue (src/resources/package/batch.ts). */
 const BATCHED_KINDS: ReadonlySet<string> = new Set(['package.apt', 'package.rpm']);
 
 /** The deepest id that contains every member's parent. */

@@ -2,25 +2,25 @@
  * Every resource kind a module may use, by name. `param`, `module` and `macro.*` are structural and
  * belong to the engine, so they are not here. Adding a kind is one import and one entry below.
  */
-import { dockerContainer } from './docker-container.js';
-import { dockerImage } from './docker-image.js';
-import { dockerNetwork } from './docker-network.js';
-import { dockerVolume } from './docker-volume.js';
-import { fileContent } from './file-content.js';
-import { fileDirectory } from './file-directory.js';
-import { fileFetch } from './file-fetch.js';
-import { fileMode } from './file-mode.js';
-import { fileOwner } from './file-owner.js';
-import { packageApt } from './package-apt.js';
-import { packageRpm } from './package-rpm.js';
-import { healthcheckTask, task } from './task.js';
-import { taskQuery } from './task-query.js';
-import { waitPort } from './wait-port.js';
-import { waitQuery } from './wait-query.js';
+import { dockerContainer } from './docker/container.js';
+import { dockerImage } from './docker/image.js';
+import { dockerNetwork } from './docker/network.js';
+import { dockerVolume } from './docker/volume.js';
+import { fileContent } from './file/content.js';
+import { fileDirectory } from './file/directory.js';
+import { fileFetch } from './file/fetch.js';
+import { fileMode } from './file/mode.js';
+import { fileOwner } from './file/owner.js';
+import { packageApt } from './package/apt.js';
+import { packageRpm } from './package/rpm.js';
+import { healthcheckTask, task } from './shell/task.js';
+import { taskQuery } from './shell/task-query.js';
+import { waitPort } from './wait/port.js';
+import { waitQuery } from './wait/query.js';
 import type { ResourceDefinition } from './types.js';
-import { unarchive } from './unarchive.js';
-import { userGroup } from './user-group.js';
-import { userUser } from './user-user.js';
+import { unarchive } from './archive/unarchive.js';
+import { userGroup } from './user/group.js';
+import { userUser } from './user/user.js';
 
 const DEFINITIONS: readonly ResourceDefinition[] = [
   fileContent,

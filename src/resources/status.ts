@@ -1,5 +1,8 @@
 /**
- * Helpers for building ResourceStatus values the way the original's `resource.Status` did (REFERENCE §3.3).
+ * The one status vocabulary of the resources: helpers for building ResourceStatus values the way the
+ * original's `resource.Status` did (REFERENCE §3.3), and a builder for the resources that collect
+ * messages and diffs step by step (packages, users, groups, fetch, unarchive) without repeating the
+ * bookkeeping (a diff's `changes` flag, raising the level for changed diffs).
  */
 import { getErrorMessage } from '../errors.js';
 import type { Diff } from '../protocol.js';
@@ -75,3 +78,47 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   EISDIR: 'is a directory',
   EPERM: 'operation not permitted',
 };
+
+/** Collects messages and diffs, then freezes them into a ResourceStatus. */
+export class StatusBuilder {
+  #level: StatusLevel = StatusLevel.NoChange;
+  readonly #messages: string[] = [];
+  readonly #diffs: Record<string, Diff> = {};
+  #error: string | undefined;
+
+  raise(level: StatusLevel): this {
+    if (level > this.#level) this.#level = level;
+    return this;
+  }
+
+  message(text: string): this {
+    this.#messages.push(text);
+    return this;
+  }
+
+  diff(key: string, original: string, current: string): this {
+    this.#diffs[key] = textDiff(original, current);
+    return this;
+  }
+
+  get hasDiffChanges(): boolean {
+    return Object.values(this.#diffs).some((d) => d.changes);
+  }
+
+  /** Ends as a failure: CantChange (the plan shows it cannot be done) or Fatal (it was tried and failed). */
+  fail(level: typeof StatusLevel.CantChange | typeof StatusLevel.Fatal, error: string): ResourceStatus {
+    this.raise(level);
+    this.#error = error;
+    return this.build();
+  }
+
+  build(): ResourceStatus {
+    if (this.hasDiffChanges) this.raise(StatusLevel.WillChange);
+    return {
+      level: this.#level,
+      messages: [...this.#messages],
+      diffs: { ...this.#diffs },
+      ...(this.#error === undefined ? {} : { error: this.#error }),
+    };
+  }
+}

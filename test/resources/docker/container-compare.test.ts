@@ -9,8 +9,8 @@ import {
   volumeConfig,
   type ContainerSpec,
   type ImageDefaults,
-} from '../../../src/resources/docker-container-compare.js';
-import { drifted } from '../../../src/resources/docker-drift.js';
+} from '../../../src/resources/docker/container-compare.js';
+import { drifted } from '../../../src/resources/docker/drift.js';
 
 const SPEC: ContainerSpec = {
   name: 'web',

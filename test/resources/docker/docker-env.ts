@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ExecutionContext } from 'ava';
 import Docker from 'dockerode';
-import { dockerEndpoint } from '../../../src/resources/docker-client.js';
+import { dockerEndpoint } from '../../../src/resources/docker/client.js';
 import type { RunContext } from '../../../src/resources/types.js';
 
 function required(name: string): string {

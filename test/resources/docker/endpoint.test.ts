@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { ConvergeError } from '../../../src/errors.js';
-import { dockerEndpoint } from '../../../src/resources/docker-client.js';
+import { dockerEndpoint } from '../../../src/resources/docker/client.js';
 import { StatusLevel } from '../../../src/resources/types.js';
 import { prepare, runContext } from '../helpers.js';
 
