@@ -7,7 +7,7 @@
 // Bundled packages that find files through __dirname (piscina, grpc-health-check, @grpc/reflection,
 // grpc-js) are rewritten to look in the asset directory that sea-main.ts unpacks at start-up.
 // Usage: node scripts/build-binary.mjs [--strip] [--out build/converge]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -100,17 +100,39 @@ writeFileSync(
     assets,
   }),
 );
-execFileSync(process.execPath, ['--experimental-sea-config', path.join(WORK, 'sea-config.json')], { stdio: 'inherit' });
+/**
+ * Runs a build step quietly: its output is shown only when it fails, or when it prints something not
+ * in `harmless`. The build then ends with one JSON line and nothing else.
+ */
+function quietly(file, argv, harmless = []) {
+  const result = spawnSync(file, argv, { encoding: 'utf8' });
+  const lines = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((line) => line.trim() !== '');
+  if (result.status !== 0) {
+    process.stderr.write(`${lines.join('\n')}\n`);
+    throw new Error(`${path.basename(argv[0] ?? file)} failed (exit ${result.status ?? result.signal})`);
+  }
+  // postject colours its progress lines; match on the text.
+  const plain = (line) => line.replace(/\x1b\[[0-9;]*m/g, '');
+  const unexpected = lines.filter((line) => !harmless.some((pattern) => pattern.test(plain(line))));
+  if (unexpected.length > 0) process.stderr.write(`${unexpected.join('\n')}\n`);
+}
+
+// Node's own progress line ("Wrote single executable preparation blob to …").
+quietly(process.execPath, ['--experimental-sea-config', path.join(WORK, 'sea-config.json')], [/^Wrote single executable preparation blob/]);
 
 mkdirSync(path.dirname(OUT), { recursive: true });
 rmSync(OUT, { force: true });
 copyFileSync(process.execPath, OUT);
 chmodSync(OUT, 0o755);
 if (strip) execFileSync('strip', [OUT]);
-execFileSync(
+// postject's ELF library (LIEF) warns "Can't find string offset for section name '.note…'" for each
+// note section of node's executable: those sections have no entry in the section-name string table of
+// the official Node builds. LIEF only reads the notes and writes them back unchanged; the injected
+// binary runs (test/frontdoor/bootstrap.test.ts runs it), so these lines are dropped and nothing else is.
+quietly(
   process.execPath,
   [path.join(NODE_MODULES, 'postject/dist/cli.js'), OUT, 'NODE_SEA_BLOB', path.join(WORK, 'sea-prep.blob'), '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
+  [/^warning: Can't find string offset for section name '\.note[^']*'$/, /^Start injection of NODE_SEA_BLOB/, /^💉 Injection done!$/],
 );
 
 const bytes = readFileSync(OUT);

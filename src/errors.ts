@@ -66,7 +66,14 @@ export const ERROR_CODES = {
   CNV_ERR_SERVER_REQUEST_INVALID: 'invalid-input',
   CNV_ERR_SERVER_SHUTTING_DOWN: 'unavailable', // a job arrived after SIGTERM; another server (or this one restarted) takes it
   CNV_ERR_JOB_INTERRUPTED: 'unavailable', // the server shut down before the job finished, past --shutdown-grace
-  CNV_ERR_TLS_CONFIG: 'invalid-input',
+  CNV_ERR_TLS_CONFIG: 'invalid-input', // a TLS file is missing or unreadable
+  CNV_ERR_TLS_NOT_PEM: 'invalid-input',
+  CNV_ERR_TLS_KEY_MISMATCH: 'invalid-input',
+  CNV_ERR_TLS_EXPIRED: 'invalid-input', // a local certificate or CA file, at start-up or client creation
+  CNV_ERR_TLS_NOT_YET_VALID: 'invalid-input',
+  CNV_ERR_TLS_UNTRUSTED: 'failed-precondition', // client side: the server's certificate does not verify
+  CNV_ERR_TLS_SERVER_EXPIRED: 'failed-precondition', // client side: the server presents an expired certificate
+  CNV_ERR_TLS_PROTOCOL_MISMATCH: 'failed-precondition', // TLS on one side of the connection only
   // command line
   CNV_ERR_CLI_USAGE: 'invalid-input',
   CNV_ERR_INTERNAL: 'internal',

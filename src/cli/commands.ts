@@ -44,7 +44,7 @@ const PARAM_FLAGS: readonly FlagSpec[] = [
 ];
 
 const JOB_FLAGS: readonly FlagSpec[] = [
-  { name: 'parallelism', type: 'int', default: DEFAULT_PARALLELISM, valueName: 'n', description: 'nodes checked or applied at once (with --local; a remote server uses its own setting)' },
+  { name: 'parallelism', type: 'int', default: DEFAULT_PARALLELISM, valueName: 'n', description: 'nodes checked or applied at once (with --local; a remote server uses its own: converge server --parallelism)' },
   { name: 'verify-modules', type: 'bool', description: 'verify module signatures (not supported; refused)' },
 ];
 

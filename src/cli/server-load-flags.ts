@@ -1,5 +1,5 @@
 /**
- * `converge server` flags for load: the worker threads, their memory and how fast a stuck one is
+ * `converge server` flags for load: the nodes each run checks at once, the worker threads, their memory and how fast a stuck one is
  * replaced, how many jobs and nodes run, how many jobs wait, and how much memory admitted jobs may hold. Kept apart from the command table so that the table only
  * lists them; the values and their units come from src/defaults.ts.
  */
@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_RUNNING_JOBS,
   DEFAULT_MAX_RUNNING_NODES,
   DEFAULT_MAX_WAITING,
+  DEFAULT_PARALLELISM,
   DEFAULT_WORKER_MEMORY_MB,
   DEFAULT_WORKER_THREADS,
 } from '../defaults.js';
@@ -17,6 +18,7 @@ import type { WorkerPoolOptions } from '../workers/pool.js';
 import { usageError, type FlagSpec, type FlagValue } from './args.js';
 
 export const SERVER_LOAD_FLAGS: readonly FlagSpec[] = [
+  { name: 'parallelism', type: 'int', default: DEFAULT_PARALLELISM, valueName: 'n', description: "nodes checked or applied at once in each run (clients' --parallelism does not reach a remote server)" },
   { name: 'worker-threads', type: 'int', default: DEFAULT_WORKER_THREADS, valueName: 'n', description: 'worker threads that run jobs (0: one per available core)' },
   { name: 'worker-memory', type: 'int', default: DEFAULT_WORKER_MEMORY_MB, valueName: 'MiB', description: "heap of each worker thread; a thread past it fails only its own jobs" },
   { name: 'cancel-grace', type: 'int', default: DEFAULT_CANCEL_GRACE_MS, valueName: 'ms', description: 'time a cancelled job may take to stop before its worker thread, if stuck, is replaced' },
@@ -34,10 +36,12 @@ function positive(flags: Readonly<Record<string, FlagValue>>, name: string, min:
 
 /** The server's pool and queue options from the parsed flags. */
 export function loadOptionsFromFlags(flags: Readonly<Record<string, FlagValue>>): {
+  parallelism: number;
   workers: WorkerPoolOptions;
   queue: JobQueueOptions;
 } {
   return {
+    parallelism: positive(flags, 'parallelism', 1),
     workers: {
       threads: positive(flags, 'worker-threads', 0),
       memoryMb: positive(flags, 'worker-memory', 16),

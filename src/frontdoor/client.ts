@@ -11,8 +11,10 @@ import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_RPC_ADDR } from '../defaults.js';
 import { mintToken } from '../jwt.js';
 import type { GraphEdge, GraphVertex } from '../protocol.js';
+import type { ConvergeError } from '../errors.js';
 import { fromServiceError } from './status-map.js';
 import { loadClientCa } from './tls.js';
+import { diagnoseTls, type ProbeOptions } from './tls-diagnose.js';
 import { collectComponent } from './wire/graph.js';
 import { type StreamItem, streamItems } from './wire/executor-stream.js';
 import type { LoadRequestInit, StatusResponse } from './wire/pb-types.js';
@@ -68,6 +70,12 @@ function hostOf(address: string): string {
   return colon < 0 ? address : address.slice(0, colon);
 }
 
+function portOf(address: string): number {
+  const colon = address.lastIndexOf(':');
+  const port = Number(address.slice(colon + 1));
+  return colon < 0 || !Number.isInteger(port) ? 0 : port;
+}
+
 function normaliseAddress(address: string): string {
   return address.startsWith(':') ? `127.0.0.1${address}` : address;
 }
@@ -97,6 +105,8 @@ export class ConvergeClient {
   readonly #token: string | null;
   /** One channel for every service. */
   readonly #client: grpc.Client;
+  /** How this client speaks to the server, for explaining a failed connection. */
+  readonly #probe: ProbeOptions;
 
   constructor(options: ClientOptions = {}) {
     this.address = normaliseAddress(options.address ?? DEFAULT_RPC_ADDR);
@@ -116,10 +126,26 @@ export class ConvergeClient {
       channelOptions['grpc.ssl_target_name_override'] = TLS_NAME_FOR_IP_TARGETS;
       verify = { checkServerIdentity: (_name, cert) => checkServerIdentity(host, cert) };
     }
-    const credentials = useTls
-      ? grpc.credentials.createSsl(options.caFile === undefined ? null : loadClientCa(options.caFile), null, null, verify)
-      : grpc.credentials.createInsecure();
+    const ca = options.caFile === undefined ? undefined : loadClientCa(options.caFile);
+    const credentials = useTls ? grpc.credentials.createSsl(ca ?? null, null, null, verify) : grpc.credentials.createInsecure();
     this.#client = new grpc.Client(this.address, credentials, channelOptions);
+    this.#probe = {
+      host,
+      port: portOf(this.address),
+      useTls,
+      ...(ca !== undefined ? { ca } : {}),
+      ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
+    };
+  }
+
+  /**
+   * The error for a failed call. When the server could not be reached, a TLS problem (untrusted or
+   * expired certificate, TLS on one side only) is named instead of OpenSSL's or grpc-js's words.
+   */
+  async #failure(error: unknown): Promise<ConvergeError> {
+    const converted = fromServiceError(error, this.address);
+    if (converted.code !== 'CNV_ERR_SERVER_UNREACHABLE' || this.#probe.port === 0) return converted;
+    return (await diagnoseTls(this.address, this.#probe)) ?? converted;
   }
 
   async #metadata(): Promise<grpc.Metadata> {
@@ -142,7 +168,7 @@ export class ConvergeClient {
     const method = ExecutorService[name];
     let call: grpc.ClientReadableStream<StatusResponse> | undefined;
     let cancelled = false;
-    const address = this.address;
+    const failure = (error: unknown): Promise<ConvergeError> => this.#failure(error);
     const open = async (): Promise<grpc.ClientReadableStream<StatusResponse>> => {
       const metadata = await this.#metadata();
       call = this.#client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, loadRequest(request), metadata);
@@ -159,7 +185,7 @@ export class ConvergeClient {
         yield* streamItems(stream, () => header);
       } catch (error) {
         if (cancelled) return;
-        throw fromServiceError(error, address);
+        throw await failure(error);
       }
     }
     const generator = iterate();
@@ -186,7 +212,7 @@ export class ConvergeClient {
     try {
       for await (const component of call) collectComponent(component, vertices, edges);
     } catch (error) {
-      throw fromServiceError(error, this.address);
+      throw await this.#failure(error);
     }
     return { runId, vertices, edges };
   }
@@ -195,7 +221,7 @@ export class ConvergeClient {
     const metadata = await this.#metadata();
     return new Promise((resolve, reject) => {
       this.#client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, (error, value) => {
-        if (error !== null || value === undefined) reject(fromServiceError(error, this.address));
+        if (error !== null || value === undefined) this.#failure(error).then(reject, reject);
         else resolve(value);
       });
     });

@@ -198,6 +198,19 @@ function origin(front: FrontDoor, request: IncomingMessage, localPort: number | 
   return `${front.scheme}://${host}`;
 }
 
+/**
+ * 404 for a path no route has, 405 (with `Allow`) for a known path asked with another verb. The body
+ * says which, in grpc-gateway's shape, so `curl` without `-d` learns that the route wants POST.
+ */
+function sendRouteMiss(response: ServerResponse, verb: string, pathname: string, allowed: ReadonlySet<string>): void {
+  const miss = routeMissStatus(allowed.size > 0);
+  const verbs = [...allowed].sort().join(', ');
+  const message =
+    allowed.size > 0 ? `${verb} is not allowed on ${pathname}; use ${verbs}` : `no route for ${verb} ${pathname}`;
+  if (allowed.size > 0) response.setHeader('Allow', verbs);
+  sendJson(response, miss.http, { error: message, code: miss.grpc, message });
+}
+
 /** Builds the request listener for the HTTP/1.1 side. */
 export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, response: ServerResponse) => void {
   const routes = routesFromRules();
@@ -215,11 +228,11 @@ export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, 
     }
     let route: Route | undefined;
     let captured: string | undefined;
-    let pathKnown = false;
+    const allowed = new Set<string>();
     for (const candidate of routes) {
       const match = candidate.pattern.exec(url.pathname);
       if (match === null) continue;
-      pathKnown = true;
+      allowed.add(candidate.verb);
       if (candidate.verb === verb) {
         route = candidate;
         captured = match[1];
@@ -228,8 +241,7 @@ export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, 
     }
     const checksum = verb === 'GET' && url.pathname === '/api/v1/resources/binary.sha256';
     if (route === undefined && !checksum) {
-      const miss = routeMissStatus(pathKnown);
-      sendJson(response, miss.http, { error: httpReason(miss.http), code: miss.grpc, message: httpReason(miss.http) });
+      sendRouteMiss(response, verb, url.pathname, allowed);
       return;
     }
     await front.auth.checkHttp(request, url);
@@ -255,8 +267,7 @@ export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, 
     if (method === 'Grapher.Graph') return streamJob(front, 'graph', request, response);
     const kind = METHOD_KINDS[method.slice('Executor.'.length) as keyof typeof METHOD_KINDS];
     if (kind !== undefined) return streamJob(front, kind, request, response);
-    const miss = routeMissStatus(false);
-    sendJson(response, miss.http, { error: httpReason(miss.http), code: miss.grpc, message: httpReason(miss.http) });
+    sendRouteMiss(response, verb, url.pathname, new Set());
   };
   return (request, response) => {
     handle(request, response).catch((error: unknown) => sendError(front, response, error, `${request.method} ${request.url?.split('?')[0]}`));

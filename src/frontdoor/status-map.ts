@@ -38,6 +38,7 @@ const HTTP_REASONS: Readonly<Record<number, string>> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   412: 'Precondition Failed',
   499: 'Client Closed Request',
   500: 'Internal Server Error',

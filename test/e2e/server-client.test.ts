@@ -91,6 +91,7 @@ test('server --use-ssl + ping/plan with --use-ssl --ca-file; a client without TL
   t.true(plan.stdout.endsWith('\nSummary: 0 errors, 2 changes\n'));
   const plaintext = await runCli(['ping', '--no-token', '--rpc-addr', addr], dir);
   t.is(plaintext.code, 1);
+  t.regex(plaintext.stderr, /speaks TLS and this client does not: add --use-ssl/);
 });
 
 test('server - --use-ssl without a key, and a --root that is not a directory, are usage errors', async (t) => {

@@ -98,6 +98,13 @@ test('a generated token is used when none is given', async (t) => {
 
 test('HTTP - unknown routes are 404 and wrong verbs 405, without auth', async (t) => {
   const server = await serve(t, { token: TOKEN });
-  t.is((await request(server, 'GET', '/nope')).status, 404);
-  t.is((await request(server, 'GET', '/api/v1/machine/plan')).status, 405);
+  const missing = await request(server, 'GET', '/nope');
+  t.is(missing.status, 404);
+  t.is(JSON.parse(missing.body).message, 'no route for GET /nope');
+  const wrongVerb = await request(server, 'GET', '/api/v1/machine/plan');
+  t.is(wrongVerb.status, 405);
+  t.is(wrongVerb.headers.allow, 'POST');
+  const body = JSON.parse(wrongVerb.body) as { error: string; code: number; message: string };
+  t.is(body.error, 'GET is not allowed on /api/v1/machine/plan; use POST');
+  t.is(body.code, 12, 'UNIMPLEMENTED, as grpc-gateway answered');
 });

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -15,10 +15,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const BINARY = path.join(ROOT, 'build', 'converge');
 const TOKEN = 'bootstrap-token';
 
-/** The self-contained binary; built here when no earlier build left one (about a minute). */
-function ensureBinary(): string {
-  if (!fs.existsSync(BINARY) || olderThanBuild(BINARY)) execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-binary.mjs')], { cwd: ROOT, stdio: 'ignore' });
-  return BINARY;
+/**
+ * The self-contained binary; built here when no earlier build left one (about a minute). When it builds,
+ * `printed` is what `npm run build:binary` would show: one JSON line, no warnings.
+ */
+function ensureBinary(): { binary: string; printed?: { stdout: string; stderr: string } } {
+  if (fs.existsSync(BINARY) && !olderThanBuild(BINARY)) return { binary: BINARY };
+  const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-binary.mjs')], { cwd: ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`build-binary failed: ${built.stderr}`);
+  return { binary: BINARY, printed: { stdout: built.stdout, stderr: built.stderr } };
 }
 
 async function freePort(): Promise<number> {
@@ -31,7 +36,11 @@ async function freePort(): Promise<number> {
 
 test('self-serve bootstrap: bootstrap.sh downloads, verifies and installs a binary that runs apply --local', async (t) => {
   t.timeout(600_000);
-  const binary = ensureBinary();
+  const { binary, printed } = ensureBinary();
+  if (printed !== undefined) {
+    t.is(printed.stderr, '', 'build:binary prints no warnings');
+    t.regex(printed.stdout, /^\{"name":"build-binary".*\}\n$/);
+  }
   const server = await serve(t, { token: TOKEN, selfServe: binary });
   const dir = tempDir(t);
   const script = await request(server, 'GET', '/bootstrap.sh');
@@ -64,7 +73,7 @@ test('self-serve bootstrap: bootstrap.sh downloads, verifies and installs a bina
 
 test('self-serve: gzip when accepted, sha256 beside it, auth required', async (t) => {
   t.timeout(600_000);
-  const binary = ensureBinary();
+  const { binary } = ensureBinary();
   const server = await serve(t, { token: TOKEN, selfServe: binary });
   const expected = createHash('sha256').update(fs.readFileSync(binary)).digest('hex');
   const auth = { Authorization: `Bearer ${await mintToken(TOKEN)}` };
@@ -86,7 +95,7 @@ test('self-serve: gzip when accepted, sha256 beside it, auth required', async (t
 
 test('apply --local on a busy port fails clearly instead of talking to whatever listens', async (t) => {
   t.timeout(600_000);
-  const binary = ensureBinary();
+  const { binary } = ensureBinary();
   const dir = tempDir(t);
   fs.writeFileSync(path.join(dir, 'm.hcl'), 'task "t" {\n  check = "exit 0"\n  apply = "true"\n}\n');
   const blocker = net.createServer((socket) => socket.destroy());
