@@ -1,11 +1,12 @@
 /**
  * Module serving from `--root`. Nothing outside the root can be read: `..` segments (also when
- * percent-encoded), absolute paths, backslashes, NUL bytes and symlinks whose target leaves the root
- * are all refused before any file is opened.
+ * percent-encoded), absolute paths, backslashes and NUL bytes are refused before anything is looked
+ * up, and symlinks are followed only while they stay inside the root (root-walk.ts).
  */
-import { open, realpath } from 'node:fs/promises';
+import { realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ConvergeError } from '../errors.js';
+import { descriptorWalkAvailable, MAX_SYMLINK_HOPS, openBeneath, WalkRefused, type WalkRefusal } from './root-walk.js';
 
 /** Largest module served; modules are source text, so anything bigger is a mistake. */
 export const MAX_MODULE_BYTES = 8 * 1024 * 1024;
@@ -28,13 +29,41 @@ export function checkLocation(location: string): string {
   return segments.filter((segment) => segment !== '' && segment !== '.').join('/');
 }
 
-function isInside(root: string, candidate: string): boolean {
-  return candidate === root || candidate.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+function refusal(location: string, walk: WalkRefusal): ConvergeError {
+  switch (walk.kind) {
+    case 'missing':
+      return new ConvergeError('CNV_ERR_MODULE_NOT_FOUND', `module not found: ${location}`, { location });
+    case 'not-a-file':
+      if (walk.type === 'a directory') {
+        return new ConvergeError('CNV_ERR_MODULE_NOT_FOUND', `not a module file: ${location}`, { location });
+      }
+      return refuse(`module is ${walk.type}, not a regular file: only regular files are served`, location);
+    case 'outside':
+      return refuse('module path leaves the served root', location);
+    case 'symlink-loop':
+      return refuse(`more than ${MAX_SYMLINK_HOPS} symlinks on the module path`, location);
+  }
+}
+
+/** Reads at most `max` + 1 bytes, so a file that grew after fstat() is still caught as too large. */
+async function readBounded(handle: FileHandle, max: number, location: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, max + 1 - total));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > max) throw refuse(`module is larger than ${max} bytes`, location);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
 }
 
 export class ModuleRoot {
   readonly #root: string;
   #realRoot: Promise<string> | undefined;
+  readonly #available = descriptorWalkAvailable();
 
   constructor(root: string) {
     this.#root = path.resolve(root);
@@ -44,36 +73,33 @@ export class ModuleRoot {
     return this.#root;
   }
 
-  /** Reads one module as text. */
+  /**
+   * Reads one module as text. The path is walked one descriptor at a time (root-walk.ts), so a
+   * directory swapped for a symlink mid-read cannot lead outside the root, and only a regular file is
+   * ever opened for reading: a FIFO or a device is refused at once instead of blocking a thread.
+   */
   async read(location: string): Promise<string> {
     const relative = checkLocation(location);
-    const lexical = path.resolve(this.#root, relative);
-    if (!isInside(this.#root, lexical)) throw refuse('cannot use relative paths', location);
-    this.#realRoot ??= realpath(this.#root);
-    const realRoot = await this.#realRoot;
-    let real: string;
-    try {
-      real = await realpath(lexical);
-    } catch {
-      throw new ConvergeError('CNV_ERR_MODULE_NOT_FOUND', `module not found: ${relative}`, { location: relative });
+    if (!this.#available) {
+      throw new ConvergeError('CNV_ERR_MODULE_SERVING_DISABLED', 'module serving needs /proc/self/fd (Linux); it is off on this system');
     }
-    if (!isInside(realRoot, real)) throw refuse('module path leaves the served root', location);
-    // Open the resolved path, then check the opened file: a swap after realpath() still yields a file
-    // inside the root or an error, never a directory listing or a device.
-    const handle = await open(real, 'r').catch(() => {
-      throw new ConvergeError('CNV_ERR_MODULE_NOT_FOUND', `module not found: ${relative}`, { location: relative });
+    this.#realRoot ??= realpath(this.#root);
+    const real = await this.#realRoot.catch(() => {
+      this.#realRoot = undefined;
+      throw new ConvergeError('CNV_ERR_MODULE_NOT_FOUND', `module root is missing: ${this.#root}`, { location: relative });
     });
+    let opened: Awaited<ReturnType<typeof openBeneath>>;
     try {
-      const stats = await handle.stat();
-      if (!stats.isFile()) {
-        throw new ConvergeError('CNV_ERR_MODULE_NOT_FOUND', `not a module file: ${relative}`, { location: relative });
-      }
-      if (stats.size > MAX_MODULE_BYTES) {
-        throw new ConvergeError('CNV_ERR_MODULE_PATH', `module is larger than ${MAX_MODULE_BYTES} bytes`, { location: relative });
-      }
-      return await handle.readFile('utf8');
+      opened = await openBeneath({ dir: this.#root, real }, relative === '' ? [] : relative.split('/'));
+    } catch (error) {
+      if (error instanceof WalkRefused) throw refusal(relative, error.refusal);
+      throw error;
+    }
+    try {
+      if (opened.stats.size > MAX_MODULE_BYTES) throw refuse(`module is larger than ${MAX_MODULE_BYTES} bytes`, relative);
+      return await readBounded(opened.handle, MAX_MODULE_BYTES, relative);
     } finally {
-      await handle.close();
+      await opened.handle.close();
     }
   }
 }
