@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(module, blocks.join('\n'));
   const [origPort, ourPort] = [await freePort(), await freePort()];
   const origServer = startServer(original, ['server', '--rpc-addr', `127.0.0.1:${origPort}`, '--rpc-token', TOKEN, '--root', cwd], cwd);
-  const ourServer = startServer(OURS, ['server', '--rpc-addr', `127.0.0.1:${ourPort}`, '--rpc-token', TOKEN], cwd);
+  const ourServer = startServer(OURS, ['server', '--rpc-addr', `127.0.0.1:${ourPort}`, '--rpc-token', TOKEN, '--state-dir', path.join(cwd, '.state')], cwd);
   try {
     await Promise.all([waitForPort(origPort), waitForPort(ourPort)]);
     const plan = (port: number): string[] => ['plan', '--log-level', 'error', '--rpc-addr', `127.0.0.1:${port}`, '--rpc-token', TOKEN, module];

@@ -7,7 +7,8 @@
 // bin/converge runs build/bundle/converge.js; `npm run build` runs this after tsc, then warms the caches
 // with a one-node `plan --local` so that the first real command already finds them.
 // Packages that find their own files through __dirname stay outside the bundle, loaded from node_modules
-// on first use: piscina's worker bootstrap, health, reflection, proto-loader, dockerode.
+// on first use: piscina's worker bootstrap, health, reflection, proto-loader, dockerode, better-sqlite3 (a
+// native addon that finds its .node file from its own directory).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,7 @@ import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE_DIR = path.join(ROOT, 'build', 'bundle');
-const EXTERNAL = ['piscina', 'grpc-health-check', '@grpc/reflection', '@grpc/proto-loader', 'protobufjs', 'dockerode', '*.node'];
+const EXTERNAL = ['piscina', 'grpc-health-check', '@grpc/reflection', '@grpc/proto-loader', 'protobufjs', 'dockerode', 'better-sqlite3', '*.node'];
 
 const started = Date.now();
 rmSync(BUNDLE_DIR, { recursive: true, force: true });

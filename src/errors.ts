@@ -74,6 +74,8 @@ export const ERROR_CODES = {
   CNV_ERR_TLS_UNTRUSTED: 'failed-precondition', // client side: the server's certificate does not verify
   CNV_ERR_TLS_SERVER_EXPIRED: 'failed-precondition', // client side: the server presents an expired certificate
   CNV_ERR_TLS_PROTOCOL_MISMATCH: 'failed-precondition', // TLS on one side of the connection only
+  CNV_ERR_STORE_OPEN: 'failed-precondition', // the run store under --state-dir cannot be opened or was written by a newer converge
+  CNV_ERR_RUN_NOT_FOUND: 'not-found', // no run with this id in memory or in the store
   // command line
   CNV_ERR_CLI_USAGE: 'invalid-input',
   CNV_ERR_INTERNAL: 'internal',

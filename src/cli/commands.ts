@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import { DETAILED_EXITCODE_FLAG, OUTPUT_FLAG } from './output-flags.js';
 import { SERVER_GUARD_FLAGS } from './server-guard-flags.js';
 import { SERVER_LOAD_FLAGS } from './server-load-flags.js';
+import { SERVER_STORE_FLAGS } from './server-store-flags.js';
 import { DEFAULT_LOCAL_ADDR, DEFAULT_PARALLELISM, DEFAULT_RPC_ADDR, DEFAULT_SERVER_ADDR } from './defaults.js';
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
@@ -162,6 +163,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...SSL_FLAGS,
       ...SERVER_LOAD_FLAGS,
       ...SERVER_GUARD_FLAGS,
+      ...SERVER_STORE_FLAGS,
     ],
     args: none,
     load: async () => (await import('./commands/server.js')).serverCommand,

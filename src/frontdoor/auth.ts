@@ -51,6 +51,10 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
+/** Who a request is when the server runs with --no-token, and when it signed with the shared --rpc-token. */
+export const ANONYMOUS = 'anonymous';
+export const SHARED_KEY_NAME = 'token';
+
 export class Authenticator {
   readonly #secret: string | null;
 
@@ -63,8 +67,9 @@ export class Authenticator {
     return this.#secret !== null;
   }
 
-  async #check(candidate: string | undefined, where: string): Promise<void> {
-    if (this.#secret === null) return;
+  /** Resolves to the caller's name for the audit trail ("token": the shared --rpc-token key). */
+  async #check(candidate: string | undefined, where: string): Promise<string> {
+    if (this.#secret === null) return ANONYMOUS;
     if (candidate === undefined || candidate === '') {
       throw new ConvergeError('CNV_ERR_AUTH_MISSING', 'authorization not provided');
     }
@@ -73,20 +78,21 @@ export class Authenticator {
       throw new ConvergeError('CNV_ERR_AUTH_INVALID', 'authorization must be "Bearer <jwt>"');
     }
     await verifyToken(this.#secret, jwt);
+    return SHARED_KEY_NAME;
   }
 
   /** gRPC: metadata `authorization: BEARER <jwt>`. */
-  async checkGrpc(metadata: Metadata): Promise<void> {
+  async checkGrpc(metadata: Metadata): Promise<string> {
     const value = metadata.get('authorization')[0];
-    await this.#check(typeof value === 'string' ? value : value?.toString('utf8'), 'header');
+    return this.#check(typeof value === 'string' ? value : value?.toString('utf8'), 'header');
   }
 
   /**
    * HTTP: the Authorization header, else the `jwt` query parameter, else the `jwt` cookie. The first
    * place that holds something decides: a bad header is not rescued by a good cookie.
    */
-  async checkHttp(request: IncomingMessage, url: URL): Promise<void> {
-    if (this.#secret === null) return;
+  async checkHttp(request: IncomingMessage, url: URL): Promise<string> {
+    if (this.#secret === null) return ANONYMOUS;
     const header = request.headers.authorization;
     if (header !== undefined && header !== '') return this.#check(header, 'header');
     const query = url.searchParams.get('jwt');

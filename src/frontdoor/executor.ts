@@ -26,7 +26,19 @@ export interface ExecutorContext {
   readonly queue: JobQueue;
   readonly runs: RunRegistry;
   readonly logger: Logger;
+  /** Called with every new run (the run store mirrors it from there); see runs-mirror.ts. */
+  readonly onRun?: (run: Run, spec: JobSpec, origin: RunOrigin) => void;
 }
+
+/** Who asked for a run and from where, for the audit trail. */
+export interface RunOrigin {
+  /** The client key's name: "token" for --rpc-token, "anonymous" with --no-token, "schedule". */
+  readonly who: string;
+  /** The client's address (host:port). */
+  readonly peer: string;
+}
+
+const UNKNOWN_ORIGIN: RunOrigin = { who: '', peer: '' };
 
 export interface StartedJob {
   readonly run: Run;
@@ -60,9 +72,10 @@ export function jobCost(spec: JobSpec): number {
  * Admits `spec` and runs it when the queue allows. `clientGone` is the client's connection: see the
  * disconnect policy above. Queue refusals and load failures end up in `run.outcome`.
  */
-export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: AbortSignal): StartedJob {
+export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: AbortSignal, origin: RunOrigin = UNKNOWN_ORIGIN): StartedJob {
   const { logger } = context;
   const run = context.runs.create(spec.kind, spec.location);
+  context.onRun?.(run, spec, origin);
   const job = new AbortController();
   let disconnected = false;
   const onGone = (): void => {

@@ -10,6 +10,7 @@ import type { ExecutorContext } from './executor.js';
 import type { Lifecycle } from './lifecycle.js';
 import { toJobSpec, type LoadRequest } from './wire/load-request.js';
 import type { ModuleRoot } from './modules.js';
+import type { RunStore } from '../store/run-store.js';
 
 export interface FrontDoor extends ExecutorContext {
   readonly auth: Authenticator;
@@ -22,6 +23,8 @@ export interface FrontDoor extends ExecutorContext {
   readonly lifecycle: Lifecycle;
   /** Milliseconds an HTTP/1.1 connection may be silent while it streams no job. */
   readonly idleTimeoutMs: number;
+  /** The run store; undefined when runs are kept in memory only. */
+  readonly store?: RunStore;
   /** Builds the job for a request that arrived for `host` (the request's authority, if known). */
   spec(kind: JobKind, request: LoadRequest, host: string | undefined): JobSpec;
 }

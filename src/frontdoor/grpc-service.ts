@@ -91,8 +91,9 @@ function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.ha
   return (call) => {
     void (async () => {
       let request: LoadRequest;
+      let who: string;
       try {
-        await front.auth.checkGrpc(call.metadata);
+        who = await front.auth.checkGrpc(call.metadata);
         request = checkLoadRequest(call.request);
       } catch (error) {
         call.emit('error', toServiceError(front, error, method));
@@ -102,7 +103,7 @@ function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.ha
       try {
         front.lifecycle.admit();
         const spec = front.spec(kind, request, call.getHost());
-        const { run } = startJob(front, spec, client.gone);
+        const { run } = startJob(front, spec, client.gone, { who, peer: call.getPeer() });
         const ticket = front.lifecycle.track(run);
         try {
           const sink = interruptible(client, ticket.interrupted);

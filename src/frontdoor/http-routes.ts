@@ -117,12 +117,12 @@ function errorLine(error: unknown): string {
   return `${JSON.stringify({ error: line })}\n`;
 }
 
-async function streamJob(front: FrontDoor, kind: JobKind, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function streamJob(front: FrontDoor, kind: JobKind, request: IncomingMessage, response: ServerResponse, who: string): Promise<void> {
   const load = loadRequestFromJson(await readBody(request));
   front.lifecycle.admit();
   const client = httpSink(response);
   const spec = front.spec(kind, load, request.headers.host);
-  const { run } = startJob(front, spec, client.gone);
+  const { run } = startJob(front, spec, client.gone, { who, peer: `${request.socket.remoteAddress ?? ''}:${request.socket.remotePort ?? ''}` });
   // A run may be silent for as long as a node takes; the idle timeout is for connections with no job.
   request.socket.setTimeout(0);
   const ticket = front.lifecycle.track(run);
@@ -244,7 +244,7 @@ export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, 
       sendRouteMiss(response, verb, url.pathname, allowed);
       return;
     }
-    await front.auth.checkHttp(request, url);
+    const who = await front.auth.checkHttp(request, url);
     if (checksum) {
       if (front.binary === null) throw binaryDisabled();
       response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -264,9 +264,9 @@ export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, 
       }
       return sendContent(request, response, await front.modules.read(location));
     }
-    if (method === 'Grapher.Graph') return streamJob(front, 'graph', request, response);
+    if (method === 'Grapher.Graph') return streamJob(front, 'graph', request, response, who);
     const kind = METHOD_KINDS[method.slice('Executor.'.length) as keyof typeof METHOD_KINDS];
-    if (kind !== undefined) return streamJob(front, kind, request, response);
+    if (kind !== undefined) return streamJob(front, kind, request, response, who);
     sendRouteMiss(response, verb, url.pathname, new Set());
   };
   return (request, response) => {

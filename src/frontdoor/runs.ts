@@ -56,6 +56,9 @@ export class Run {
   readonly kind: JobKind;
   readonly location: string;
   readonly createdAtMs = Date.now();
+  /** When the run left the queue and when it ended (ms since the epoch); null until then. */
+  startedAtMs: number | null = null;
+  finishedAtMs: number | null = null;
   #state: RunState = 'queued';
   #edges: readonly GraphEdge[] | undefined;
   #graph: { readonly vertices: readonly GraphVertex[]; readonly edges: readonly GraphEdge[] } | undefined;
@@ -120,6 +123,7 @@ export class Run {
   }
   markRunning(): void {
     this.#state = 'running';
+    this.startedAtMs = Date.now();
     this.#notify();
   }
   setEdges(edges: readonly GraphEdge[]): void {
@@ -146,6 +150,7 @@ export class Run {
   finish(outcome: JobOutcome): void {
     this.#outcome = outcome;
     this.#state = 'done';
+    this.finishedAtMs = Date.now();
     this.#notify();
     this.onFinish?.();
   }

@@ -20,6 +20,7 @@ import type { WorkerPool, WorkerPoolOptions } from '../workers/pool.js';
 import type { JobQueueOptions } from './job-queue.js';
 import type { Logger } from './logger.js';
 import type { RunRegistryOptions } from './runs.js';
+import type { RunStoreOptions } from '../store/run-store.js';
 import type { TlsFiles } from './tls.js';
 
 /** Connection limits and timeouts; every time is in milliseconds. Defaults in src/defaults.ts. */
@@ -71,6 +72,8 @@ export interface ServerOptions {
   readonly shutdownGraceMs?: number;
   /** What finished runs the server keeps (count, events, bytes). */
   readonly retain?: RunRegistryOptions;
+  /** Keep every run in a SQLite store in this directory (see src/store/); in memory only without it. */
+  readonly store?: RunStoreOptions;
 }
 
 export type ResolvedConnectionOptions = Readonly<Required<ConnectionOptions>>;

@@ -23,6 +23,7 @@ import { createListener } from './listener.js';
 import { createLogger } from './logger.js';
 import { ModuleRoot } from './modules.js';
 import { RunRegistry } from './runs.js';
+import { openPersistedRuns } from './runs-persist.js';
 import { resolveServerOptions, type ResolvedConnectionOptions, type ServerOptions } from './server-options.js';
 import { loadServerTls } from './tls.js';
 
@@ -145,6 +146,11 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   const pool = input.pool ?? new WorkerPool(poolOptionsFor(input.workers, queue.options.maxRunning));
   const specDefaults = { cwd: options.cwd, parallelism: options.parallelism, token, scheme, origins: [] as string[] } as const;
   const lifecycle = new Lifecycle();
+  // Opened before the port: a store that cannot open stops the start-up, naming its file.
+  const persisted = input.store === undefined ? undefined : await openPersistedRuns(input.store, logger).catch(async (error: unknown) => {
+    if (ownsPool) await pool.close();
+    throw error;
+  });
   const front: FrontDoor = {
     pool,
     queue,
@@ -157,6 +163,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     lifecycle,
     idleTimeoutMs: connections.idleTimeoutMs,
     spec: (kind, request, requestHost) => specFor(specDefaults, kind, request, requestHost),
+    ...(persisted === undefined ? {} : { onRun: persisted.mirror, store: persisted.store }),
   };
 
   const grpcServer = createGrpcServer(connections);
@@ -189,6 +196,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     injector.destroy();
     grpcServer.forceShutdown();
     if (ownsPool) await pool.close();
+    await persisted?.close();
     throw error;
   }
   specDefaults.origins.push(...originsFor(host, port, scheme));
@@ -212,6 +220,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
       // Started applies run to completion (see executor.ts); wait for them before the pool goes.
       if (waitForJobs) await queue.idle();
       if (ownsPool) await pool.close();
+      await persisted?.close();
       logger.log('INFO', 'server stopped', { addr: `${host}:${port}` });
     })();
     return closing;

@@ -7,7 +7,8 @@ import { BIN, runCli, scratchDir, LOCAL } from './run-cli.js';
 
 /** Starts `converge server` on a free port and resolves with its port once it logs that it serves. */
 function startServer(t: { teardown(fn: () => void): void }, cwd: string, args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(BIN, ['server', '--rpc-addr', '127.0.0.1:0', ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The run store goes in the test's directory, never in the user's (or root's) state directory.
+  const child = spawn(BIN, ['server', '--rpc-addr', '127.0.0.1:0', '--state-dir', '.state', ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });

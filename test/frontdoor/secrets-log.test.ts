@@ -48,7 +48,7 @@ function grpcCall(port: number, headers: Record<string, string>): Promise<Record
 
 test('a server process logs no part of a JWT sent in a header with a tab', async (t) => {
   const dir = scratchDir(t);
-  const child = spawn(BIN, ['server', '--rpc-addr', '127.0.0.1:0', '--rpc-token', TOKEN], {
+  const child = spawn(BIN, ['server', '--rpc-addr', '127.0.0.1:0', '--rpc-token', TOKEN, '--state-dir', '.state'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, GRPC_VERBOSITY: 'DEBUG' },

@@ -33,7 +33,8 @@ interface Server {
 }
 
 function startServer(t: { teardown(fn: () => void): void }, cwd: string, args: string[]): Promise<Server> {
-  const child = spawn(BIN, ['server', '--rpc-addr', '127.0.0.1:0', '--rpc-token', TOKEN, ...args], {
+  // The run store goes in the test's directory, never in the user's (or root's) state directory.
+  const child = spawn(BIN, ['server', '--rpc-addr', '127.0.0.1:0', '--rpc-token', TOKEN, '--state-dir', '.state', ...args], {
     cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

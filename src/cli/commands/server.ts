@@ -12,6 +12,7 @@ import { EXIT } from '../defaults.js';
 import { frontDoorLogger } from '../frontdoor-logger.js';
 import { guardOptionsFromFlags } from '../server-guard-flags.js';
 import { loadOptionsFromFlags } from '../server-load-flags.js';
+import { storeOptionsFromFlags } from '../server-store-flags.js';
 
 function str(ctx: CommandContext, name: string): string {
   const value = ctx.args.flags[name];
@@ -42,6 +43,7 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
   const server = await startServer({
     ...load,
     ...guardOptionsFromFlags(ctx.args.flags),
+    ...storeOptionsFromFlags(ctx.args.flags, ctx.cwd, ctx.env),
     host,
     port,
     ...(str(ctx, 'rpc-token') !== '' ? { token: str(ctx, 'rpc-token') } : {}),
