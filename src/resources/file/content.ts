@@ -1,9 +1,9 @@
 /**
  * `file.content`: a file whose content is given in the module (REFERENCE §2.2).
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Stats } from 'node:fs';
 import { fsErrorText, failedStatus, makeStatus, textDiff } from '../status.js';
 import type { Diff } from '../../protocol.js';
 import {
@@ -32,7 +32,7 @@ class FileContent implements Task {
 
   async check(_ctx: RunContext): Promise<ResourceStatus> {
     const dest = this.#destination;
-    const found = await this.#stat();
+    const found = this.#stat();
     if (found === 'missing') {
       return makeStatus(StatusLevel.WillChange, {
         messages: [`${dest}: File is missing`],
@@ -63,7 +63,7 @@ class FileContent implements Task {
 
   async apply(_ctx: RunContext): Promise<ResourceStatus> {
     const dest = this.#destination;
-    const found = await this.#stat();
+    const found = this.#stat();
     const diffs: Record<string, Diff> = {};
     try {
       if (found === 'missing') {
@@ -88,11 +88,15 @@ class FileContent implements Task {
     return { content: this.#content, destination: this.#destination };
   }
 
-  async #stat(): Promise<Stats | 'missing' | Error> {
+  /**
+   * Synchronous on purpose: a stat is a few microseconds, while the promise form costs a trip through
+   * libuv's thread pool and, for the usual missing file of a plan, an Error with a stack trace. On a
+   * server walking thousands of these nodes at once, that was most of a worker's time.
+   */
+  #stat(): Stats | 'missing' | Error {
     try {
-      return await stat(this.#absolute);
+      return statSync(this.#absolute, { throwIfNoEntry: false }) ?? 'missing';
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
       return error as Error;
     }
   }
