@@ -3,10 +3,11 @@
  * client: C concurrent `converge plan` runs of a 100-node module against (a) the original server and
  * (b) ours (`bin/converge server`, default settings, its own process), and C concurrent `converge ping`
  * runs against ours, which is what starting C client processes costs by itself. Then 1,000 concurrent
- * plans against ours. Prints JSON lines; reports our server's peak RSS (VmHWM).
+ * plans against ours. Rounds alternate the three, and each figure is the median round, with the load
+ * average after each round beside it. Prints JSON lines; reports our server's peak RSS (VmHWM).
  *
  * Needs the original binary: CONVERGE_ORIGINAL_BIN=/path/to/converge. Without it, prints a skip line.
- * Options: --clients C (default 200), --rounds N (default 2), --big N (default 1000; 0 skips).
+ * Options: --clients C (default 200), --rounds N (default 3; medians reported), --big N (default 1000; 0 skips).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     return;
   }
   const clients = Number(argValue('--clients') ?? '200');
-  const rounds = Number(argValue('--rounds') ?? '2');
+  const rounds = Number(argValue('--rounds') ?? '3');
   const big = Number(argValue('--big') ?? '1000');
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'converge-side-'));
   const blocks = [];
@@ -117,22 +118,27 @@ async function main(): Promise<void> {
     // Warm both servers (our worker threads load the engine on first use).
     await burst(original, plan(origPort), 4);
     await burst(original, plan(ourPort), 4);
+    const loads: number[] = [];
     const runs: Record<string, Array<{ wallMs: number; failures: number; sample: string }>> = { original: [], ours: [], pings: [] };
     for (let round = 0; round < rounds; round += 1) {
       runs['original']!.push(await burst(original, plan(origPort), clients));
       runs['ours']!.push(await burst(original, plan(ourPort), clients));
       runs['pings']!.push(await burst(original, ping(ourPort), clients));
+      loads.push(os.loadavg()[0]!);
     }
-    const best = (name: string): { wallMs: number; failures: number; sample: string } =>
-      runs[name]!.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
-    const load = os.loadavg()[0];
+    // The median round: on a shared machine one lucky round says little.
+    const median = (name: string): { wallMs: number; failures: number; sample: string } => {
+      const sorted = [...runs[name]!].sort((a, b) => a.wallMs - b.wallMs);
+      return sorted[Math.floor((sorted.length - 1) / 2)]!;
+    };
+    const load = loads.map((l) => Math.round(l * 10) / 10);
     for (const name of ['original', 'ours', 'pings']) {
-      const r = best(name);
+      const r = median(name);
       const failures = runs[name]!.reduce((n, x) => n + x.failures, 0);
       emit({ name: `original.${name}.c${clients}`, value: r.wallMs, unit: 'ms', clients, rounds, failures, all: runs[name]!.map((x) => Math.round(x.wallMs)), load, ...(r.sample === '' ? {} : { sample: r.sample }) });
     }
-    emit({ name: `original.speedup.c${clients}`, value: best('original').wallMs / best('ours').wallMs, unit: 'x', goal: '>= 4' });
-    emit({ name: `original.ours_over_pings.c${clients}`, value: best('ours').wallMs / best('pings').wallMs, unit: 'x', goal: '<= 1.5' });
+    emit({ name: `original.speedup.c${clients}`, value: median('original').wallMs / median('ours').wallMs, unit: 'x', goal: '>= 4' });
+    emit({ name: `original.ours_over_pings.c${clients}`, value: median('ours').wallMs / median('pings').wallMs, unit: 'x', goal: '<= 1.5' });
     if (big > 0) {
       const r = await burst(original, plan(ourPort), big);
       emit({ name: `original.ours.c${big}`, value: r.wallMs, unit: 'ms', clients: big, failures: r.failures, load: os.loadavg()[0], ...(r.sample === '' ? {} : { sample: r.sample }) });

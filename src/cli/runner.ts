@@ -1,7 +1,8 @@
 /**
  * Where a job runs. Commands talk to a JobRunner and never to a transport. Both modes go through a real
- * server and the gRPC client: `--local` starts the server in this process on --local-addr with a fresh
- * random token and stops it afterwards; otherwise the client talks to --rpc-addr.
+ * server: `--local` starts one in this process on --local-addr with a fresh random token, hands its
+ * jobs to that server's front door in-process, and stops it afterwards; otherwise the gRPC client talks
+ * to --rpc-addr.
  */
 import { randomUUID } from 'node:crypto';
 import { ConvergeError, toWire } from '../errors.js';
@@ -152,9 +153,9 @@ async function startLocalServer(options: RunnerOptions, base: ServerOptions & { 
 
 /** Opens the runner that the flags ask for. */
 export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
-  const { ConvergeClient } = await import('../frontdoor/client.js');
   const tlsWanted = options.useSsl;
   if (!options.local) {
+    const { ConvergeClient } = await import('../frontdoor/client.js');
     const address = formatHostPort(parseHostPort(options.rpcAddr, '--rpc-addr', '127.0.0.1'));
     const client = new ConvergeClient({
       address,
@@ -173,8 +174,8 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
     throw new ConvergeError('CNV_ERR_CLI_USAGE', '--local with --use-ssl needs --cert-file and --key-file');
   }
   const token = options.noToken ? null : options.rpcToken !== '' ? options.rpcToken : randomUUID();
-  // Start a worker thread now, so that it loads the engine while this thread loads the server and
-  // client. On two cores this overlaps the two biggest start-up costs of a --local run.
+  // Start a worker thread now, so that it loads the engine while this thread loads the server. On two
+  // cores this overlaps the two biggest start-up costs of a --local run.
   const { WorkerPool } = await import('../workers/pool.js');
   // One job runs, so one thread: with two, piscina would start a second thread for the job while the
   // warm-up holds the first, and that thread would load the engine all over again.
@@ -191,16 +192,21 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
       throw error;
     },
   );
-  const client = new ConvergeClient({
-    address: formatHostPort({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port: server.port }),
-    token,
-    useSsl: tlsWanted,
-    ...(options.caFile !== '' ? { caFile: options.caFile } : {}),
-  });
+  // The server listens on its address like any other, but this process's own jobs go to its front door
+  // directly: a gRPC client here would encode, send, receive and decode every event in one process.
   return {
-    run: (job, onMessage, signal, onNotice) => retryBusy(() => runOnClient(client, job, onMessage, signal, options.log, onNotice), signal, options.log),
+    run: (job, onMessage, signal, onNotice) =>
+      server.runInProcess(job, onMessage, signal, (notice) => {
+        if (notice.type === 'started') {
+          options.log.debug('run started', { run: notice.runId });
+          onNotice?.(notice);
+          return;
+        }
+        const { runId, behind, position, text } = notice.notice;
+        options.log.info(text, { run: runId, behind, position });
+        onNotice?.({ type: 'queued', runId, behind, position, text });
+      }),
     close: async () => {
-      client.close();
       // The server waits for running applies; after that no job is left on the pool.
       await server.close();
       await warmUp;

@@ -11,7 +11,7 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { JOB_BASE_COST_BYTES } from '../defaults.js';
 import { ConvergeError, fromWire, toWire } from '../errors.js';
-import type { JobKind, JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
+import type { JobKind, JobOutcome, JobSpec, NodeEvent, WorkerMessage } from '../protocol.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { asciiJson } from './ascii-json.js';
 import type { JobQueue } from './job-queue.js';
@@ -19,7 +19,7 @@ import type { Logger } from './logger.js';
 import { graphComponents } from './wire/graph.js';
 import type { GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
 import { edgesNoticeResponse, noticeResponse, statusResponse } from './wire/status.js';
-import type { Run, RunRegistry } from './runs.js';
+import type { QueuedNotice, Run, RunRegistry } from './runs.js';
 
 export interface ExecutorContext {
   readonly pool: WorkerPool;
@@ -226,6 +226,53 @@ export async function pumpStatus(run: Run, sink: EventSink<StatusResponseInit>, 
     await waitForChange(run, sink.gone);
   }
   return run.outcome?.ok === true ? { ok: true } : failure(run, started);
+}
+
+/** What runInProcess() tells its caller besides the job's own messages. */
+export type InProcessNotice = { readonly type: 'queued'; readonly notice: QueuedNotice } | { readonly type: 'started'; readonly runId: string };
+
+/**
+ * A job from inside this process (`--local`): admitted, recorded and logged as a remote client's, and
+ * read through a cursor like any client, but handed over as the engine's own messages: no protobuf, no
+ * HTTP/2 and no second decode, which were most of what a large --local plan cost. `gone` is the
+ * caller's interrupt, treated as a client disconnect.
+ */
+export async function runInProcess(
+  context: ExecutorContext,
+  spec: JobSpec,
+  onMessage: (message: WorkerMessage) => void,
+  gone: AbortSignal,
+  onNotice: (notice: InProcessNotice) => void = () => undefined,
+): Promise<JobOutcome> {
+  const { run, settled } = startJob(context, spec, gone);
+  let queuedSeen = false;
+  while (run.edges === undefined && run.graph === undefined && run.outcome === undefined) {
+    if (!queuedSeen && run.notice !== undefined) {
+      queuedSeen = true;
+      onNotice({ type: 'queued', notice: run.notice });
+    }
+    await run.changed();
+  }
+  if (run.edges !== undefined || run.graph !== undefined) onNotice({ type: 'started', runId: run.id });
+  if (spec.kind === 'graph') {
+    await settled;
+    if (run.graph !== undefined) onMessage({ type: 'graph', vertices: run.graph.vertices, edges: run.graph.edges });
+    return run.outcome!;
+  }
+  if (run.edges !== undefined) onMessage({ type: 'edges', edges: run.edges });
+  let cursor = 0;
+  for (;;) {
+    const events: NodeEvent[] = [];
+    for (let next = run.eventAt(cursor); next !== undefined; next = run.eventAt(cursor)) {
+      events.push(next.event);
+      cursor += 1;
+    }
+    if (events.length > 0) onMessage({ type: 'events', events });
+    if (run.state === 'done' && cursor >= run.eventCount) break;
+    await run.changed();
+  }
+  await settled;
+  return run.outcome!;
 }
 
 /** Messages one pump writes before it lets the event loop take a turn. */

@@ -8,10 +8,12 @@ import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
 import * as grpc from '@grpc/grpc-js';
-import { ConvergeError } from '../errors.js';
+import { ConvergeError, toWire } from '../errors.js';
+import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import { WorkerPool, resolveWorkerPoolOptions, type WorkerPoolOptions } from '../workers/pool.js';
 import { Authenticator, resolveToken } from './auth.js';
 import { BinaryServer, defaultBinaryPath } from './binary.js';
+import { runInProcess, type InProcessNotice } from './executor.js';
 import { specFor } from './front-door.js';
 import type { FrontDoor } from './front-door.js';
 import { addGrpcServices } from './grpc-service.js';
@@ -43,6 +45,12 @@ export interface RunningServer {
    * for up to `graceMs` (default: the server's shutdownGraceMs), ends the rest as interrupted, then close().
    */
   shutdown(graceMs?: number): Promise<void>;
+  /**
+   * Runs a job for a caller in this process (`--local`) through the same front door as a remote
+   * client's job (admission, run record, logs), without the wire. Aborting `signal` counts as that
+   * client going away (see executor.ts).
+   */
+  runInProcess(spec: JobSpec, onMessage: (message: WorkerMessage) => void, signal: AbortSignal, onNotice?: (notice: InProcessNotice) => void): Promise<JobOutcome>;
 }
 
 function ignore(): void {}
@@ -247,5 +255,16 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     })();
     return shuttingDown;
   };
-  return { host, port, url, token, close: () => close(), shutdown };
+  const inProcess: RunningServer['runInProcess'] = async (spec, onMessage, signal, onNotice) => {
+    try {
+      lifecycle.admit();
+    } catch (error) {
+      return { ok: false, error: toWire(error) };
+    }
+    // As specFor() does for remote requests: modules fetched from this server's own origins get its token.
+    const moduleTokens = token === null ? undefined : Object.fromEntries(specDefaults.origins.map((origin) => [origin, token]));
+    const withTokens = moduleTokens === undefined ? spec : { ...spec, moduleTokens: { ...moduleTokens, ...spec.moduleTokens } };
+    return runInProcess(front, withTokens, onMessage, signal, onNotice);
+  };
+  return { host, port, url, token, close: () => close(), shutdown, runInProcess: inProcess };
 }

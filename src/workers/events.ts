@@ -14,6 +14,7 @@ export class EventBatcher {
   readonly #port: MessagePort;
   #pending: NodeEvent[] = [];
   #scheduled: NodeJS.Immediate | undefined;
+  #first = true;
 
   constructor(port: MessagePort) {
     this.#port = port;
@@ -26,7 +27,10 @@ export class EventBatcher {
 
   push(event: NodeEvent): void {
     this.#pending.push(event);
-    if (this.#pending.length >= MAX_EVENTS_PER_BATCH) {
+    // The first event goes at once: a thread that has just taken many jobs loads each of them before
+    // its next turn, and a client should not wait for the others' loads to see its first node start.
+    if (this.#first || this.#pending.length >= MAX_EVENTS_PER_BATCH) {
+      this.#first = false;
       this.flush();
     } else if (this.#scheduled === undefined) {
       this.#scheduled = setImmediate(() => this.flush());
