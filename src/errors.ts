@@ -76,8 +76,12 @@ export const ERROR_CODES = {
   CNV_ERR_TLS_PROTOCOL_MISMATCH: 'failed-precondition', // TLS on one side of the connection only
   CNV_ERR_STORE_OPEN: 'failed-precondition', // the run store under --state-dir cannot be opened or was written by a newer converge
   CNV_ERR_RUN_NOT_FOUND: 'not-found', // no run with this id in memory or in the store
-  // command line
+  // command line and config file
   CNV_ERR_CLI_USAGE: 'invalid-input',
+  CNV_ERR_CONFIG_READ: 'invalid-input', // an explicit --config / CONVERGE_CONFIG file is missing or unreadable
+  CNV_ERR_CONFIG_PARSE: 'invalid-input',
+  CNV_ERR_CONFIG_UNKNOWN_KEY: 'invalid-input',
+  CNV_ERR_CONFIG_INVALID: 'invalid-input',
   CNV_ERR_INTERNAL: 'internal',
 } as const satisfies Record<string, ErrorClass>;
 

@@ -2,7 +2,8 @@
  * A small, dependency-free flag parser in the style of cobra/pflag, which the original used: long flags
  * (`--name value`, `--name=value`), short flags (`-p k=v`, `-pk=v`, `-n`), booleans (`--flag`,
  * `--flag=false`), repeatable lists, `--` to end flags, and flags anywhere among the arguments. Values
- * not given on the command line come from `CONVERGE_<FLAG_NAME>` when the flag allows it, then the default.
+ * not given on the command line come from `CONVERGE_<FLAG_NAME>` when the flag allows it, then from the
+ * config file (config-file.ts), then the default.
  */
 import { ConvergeError } from '../errors.js';
 
@@ -29,8 +30,13 @@ export type FlagValue = string | boolean | number | string[];
 export interface ParsedArgs {
   readonly flags: Readonly<Record<string, FlagValue>>;
   readonly positionals: readonly string[];
-  /** Names given explicitly on the command line or through the environment. */
+  /** Names given explicitly on the command line, through the environment or in the config file. */
   readonly explicit: ReadonlySet<string>;
+}
+
+/** A value from the config file, already of its flag's type (config-file.ts checks it). */
+export interface PresetValue {
+  readonly value: string | boolean | number | readonly string[];
 }
 
 /** The environment variable for a flag: `CONVERGE_` + the name upper-cased with dashes as underscores. */
@@ -61,7 +67,12 @@ function parseInt10(text: string, what: string): number {
  * Parses `argv` against `specs`. `env` is consulted only for flags absent from the command line.
  * Throws ConvergeError CNV_ERR_CLI_USAGE for unknown flags, missing values and bad numbers or booleans.
  */
-export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], env: NodeJS.ProcessEnv = {}): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  specs: readonly FlagSpec[],
+  env: NodeJS.ProcessEnv = {},
+  fromFile: ReadonlyMap<string, PresetValue> = new Map(),
+): ParsedArgs {
   const byLong = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short !== undefined).map((s) => [s.short!, s]));
   const flags: Record<string, FlagValue> = {};
@@ -142,6 +153,12 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], e
     const fromEnv = spec.env === false ? undefined : env[envName(spec.name)];
     if (fromEnv !== undefined && fromEnv !== '') {
       assign(spec, fromEnv, envName(spec.name));
+      continue;
+    }
+    const preset = fromFile.get(spec.name);
+    if (preset !== undefined) {
+      explicit.add(spec.name);
+      flags[spec.name] = Array.isArray(preset.value) ? [...(preset.value as readonly string[])] : (preset.value as string | boolean | number);
       continue;
     }
     if (spec.type === 'list') flags[spec.name] = [];

@@ -6,7 +6,8 @@
 import { formatFlagHelp, parseArgs } from './args.js';
 import { COMMANDS, findCommand, GLOBAL_FLAGS, type CommandSpec } from './commands.js';
 import { EXIT } from './defaults.js';
-import { Logger, parseLogLevel } from './log.js';
+import { readConfigFile, locateConfig, type FileValue } from './config-file.js';
+import { Logger, parseLogFormat, parseLogLevel } from './log.js';
 import { ConvergeError, getErrorMessage } from '../errors.js';
 
 function rootHelp(): string {
@@ -44,6 +45,12 @@ function commandHelp(spec: CommandSpec): string {
   ].join('\n');
 }
 
+/** The config file's values for `spec` (empty when the default file is absent). */
+function configValues(spec: CommandSpec, argv: readonly string[]): Map<string, FileValue> {
+  const { file, explicit } = locateConfig(argv, process.env);
+  return readConfigFile(file, explicit, spec, COMMANDS, GLOBAL_FLAGS);
+}
+
 function usageFailure(message: string, hint: string): number {
   process.stderr.write(`Error: ${message}\n${hint}\n`);
   return EXIT.usage;
@@ -65,8 +72,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const hint = `Run "converge ${spec.name} --help" for usage.`;
   let args;
   try {
-    args = parseArgs(argv.slice(1), [...spec.flags, ...GLOBAL_FLAGS], process.env);
+    // Help works even with a broken config file.
+    const wantsHelp = argv.includes('--help') || argv.includes('-h');
+    args = parseArgs(argv.slice(1), [...spec.flags, ...GLOBAL_FLAGS], process.env, wantsHelp ? new Map() : configValues(spec, argv.slice(1)));
   } catch (error) {
+    if (error instanceof ConvergeError && error.code.startsWith('CNV_ERR_CONFIG_')) {
+      process.stderr.write(`Error: ${error.message}\n`);
+      return EXIT.failed;
+    }
     return usageFailure(getErrorMessage(error), hint);
   }
   if (args.flags['help'] === true) {
@@ -79,9 +92,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const level = parseLogLevel(String(args.flags['log-level']));
   if (level === undefined) return usageFailure(`not a valid log level: "${String(args.flags['log-level'])}"`, hint);
 
+  const format = parseLogFormat(String(args.flags['log-format']), process.stderr.isTTY === true);
+  if (format === undefined) return usageFailure(`not a valid log format: "${String(args.flags['log-format'])}" (logfmt, terminal or json)`, hint);
+
   const noColor = args.flags['nocolor'] === true || (process.env['NO_COLOR'] ?? '') !== '';
-  const pretty = process.stderr.isTTY === true;
-  const log = new Logger({ level, pretty, color: pretty && !noColor });
+  const log = new Logger({ level, format, color: format === 'terminal' && process.stderr.isTTY === true && !noColor });
 
   // First Ctrl-C: stop scheduling and report what ran. Second: leave now, as the original did.
   const controller = new AbortController();

@@ -4,6 +4,7 @@
  * the start of every other command fast.
  */
 import type { FlagSpec, ParsedArgs } from './args.js';
+import { DEFAULT_CONFIG_FILE } from './config-file.js';
 import type { Logger } from './log.js';
 import { DETAILED_EXITCODE_FLAG, OUTPUT_FLAG } from './output-flags.js';
 import { SERVER_GUARD_FLAGS } from './server-guard-flags.js';
@@ -12,7 +13,9 @@ import { SERVER_STORE_FLAGS } from './server-store-flags.js';
 import { DEFAULT_LOCAL_ADDR, DEFAULT_PARALLELISM, DEFAULT_RPC_ADDR, DEFAULT_SERVER_ADDR } from './defaults.js';
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
+  { name: 'config', type: 'string', default: DEFAULT_CONFIG_FILE, valueName: 'file', description: 'YAML file of flag values (flags and CONVERGE_* win over it; the default may be absent)' },
   { name: 'log-level', short: 'l', type: 'string', default: 'INFO', valueName: 'level', description: 'log level: debug, info, warn, error or fatal' },
+  { name: 'log-format', type: 'string', default: 'auto', valueName: 'format', description: 'log lines as logfmt, terminal or json (auto: terminal on a TTY, logfmt otherwise)' },
   { name: 'nocolor', short: 'n', type: 'bool', description: 'no colour in output and logs (also NO_COLOR)' },
   { name: 'help', short: 'h', type: 'bool', env: false, description: 'help for this command' },
 ];

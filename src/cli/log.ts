@@ -1,6 +1,7 @@
 /**
  * Logs to stderr in the original's two shapes: logfmt-like `timestamp="…" level="INFO" msg="…" k="v"` when
- * stderr is not a terminal (fields sorted, values quoted), and `time |INFO| msg<TAB>k=v` on a terminal.
+ * stderr is not a terminal (fields sorted, values quoted), and `time |INFO| msg<TAB>k=v` on a terminal;
+ * plus one JSON object per line (`--log-format json`) for log shippers, with the same keys.
  * Tokens are never passed as fields, except by `server` for the one notice of a generated token.
  */
 
@@ -20,9 +21,22 @@ export function parseLogLevel(text: string): LogLevel | undefined {
 
 export type LogFields = Readonly<Record<string, unknown>>;
 
+export const LOG_FORMATS = ['logfmt', 'terminal', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** `--log-format`: a name, or '' / `auto` for terminal on a TTY and logfmt otherwise (the original's choice). */
+export function parseLogFormat(text: string, isTty: boolean): LogFormat | undefined {
+  const lower = text.trim().toLowerCase();
+  if (lower === '' || lower === 'auto') return isTty ? 'terminal' : 'logfmt';
+  if (lower === 'text') return 'logfmt';
+  return (LOG_FORMATS as readonly string[]).includes(lower) ? (lower as LogFormat) : undefined;
+}
+
 export interface LoggerOptions {
   readonly level?: LogLevel;
-  /** Terminal layout instead of logfmt. @default false */
+  /** Line layout. @default 'logfmt' ('terminal' when `pretty`) */
+  readonly format?: LogFormat;
+  /** Terminal layout instead of logfmt (the older spelling of `format: 'terminal'`). @default false */
   readonly pretty?: boolean;
   readonly color?: boolean;
   /** Where lines go. @default process.stderr.write */
@@ -37,13 +51,36 @@ function fieldText(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/** A field's value in a JSON line: numbers, booleans, lists and maps keep their type; errors are their message. */
+function jsonValue(value: unknown): unknown {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+const JSON_CORE_KEYS = new Set(['timestamp', 'level', 'msg']);
+
+function jsonLine(now: Date, level: LogLevel, msg: string, all: LogFields, keys: readonly string[]): string {
+  const entry: Record<string, unknown> = { timestamp: now.toISOString(), level: level.toUpperCase(), msg };
+  // A field may not overwrite the three keys every line has; it keeps its value under another name.
+  for (const k of keys) entry[JSON_CORE_KEYS.has(k) ? `field.${k}` : k] = jsonValue(all[k]);
+  let text: string;
+  try {
+    text = JSON.stringify(entry);
+  } catch {
+    // A circular value: fall back to the text form of each field rather than losing the line.
+    text = JSON.stringify(Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, typeof v === 'object' ? fieldText(v) : v])));
+  }
+  return text + '\n';
+}
+
 function quoted(value: string): string {
   return '"' + value.replaceAll('\\', '\\\\').replaceAll('"', '\\"') + '"';
 }
 
 export class Logger {
   readonly #level: number;
-  readonly #pretty: boolean;
+  readonly #format: LogFormat;
   readonly #color: boolean;
   readonly #write: (line: string) => void;
   readonly #fields: LogFields;
@@ -51,7 +88,7 @@ export class Logger {
 
   constructor(options: LoggerOptions = {}, fields: LogFields = {}) {
     this.#level = RANK[options.level ?? 'info'];
-    this.#pretty = options.pretty ?? false;
+    this.#format = options.format ?? (options.pretty === true ? 'terminal' : 'logfmt');
     this.#color = options.color ?? false;
     this.#write = options.write ?? ((line) => void process.stderr.write(line));
     this.beforeWrite = options.beforeWrite;
@@ -61,7 +98,7 @@ export class Logger {
   /** A logger that adds `fields` to every line. */
   child(fields: LogFields): Logger {
     const child = new Logger(
-      { level: LOG_LEVELS[this.#level], pretty: this.#pretty, color: this.#color, write: this.#write },
+      { level: LOG_LEVELS[this.#level], format: this.#format, color: this.#color, write: this.#write },
       { ...this.#fields, ...fields },
     );
     child.beforeWrite = this.beforeWrite;
@@ -96,7 +133,9 @@ export class Logger {
       .sort();
     const now = new Date();
     let line: string;
-    if (this.#pretty) {
+    if (this.#format === 'json') {
+      line = jsonLine(now, level, msg, all, keys);
+    } else if (this.#format === 'terminal') {
       const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
       const tag = level.toUpperCase();
       const shownTag = this.#color ? `\x1b[${LEVEL_COLOR[level]}m${tag}\x1b[0m` : tag;

@@ -76,12 +76,13 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
   const { logger } = context;
   const run = context.runs.create(spec.kind, spec.location);
   context.onRun?.(run, spec, origin);
+  const who = origin.peer === '' ? {} : { peer: origin.peer };
   const job = new AbortController();
   let disconnected = false;
   const onGone = (): void => {
     disconnected = true;
     if (spec.kind === 'apply' && run.state === 'running') {
-      logger.log('WARN', 'client disconnected; the apply runs to completion', { run: run.id });
+      logger.log('WARN', 'client disconnected; the apply runs to completion', { run: run.id, ...who });
       return;
     }
     job.abort(new ConvergeError('CNV_ERR_JOB_CANCELLED', 'client disconnected'));
@@ -96,7 +97,7 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
   };
   const task = async (): Promise<JobOutcome> => {
     run.markRunning();
-    logger.log('INFO', 'run started', { run: run.id, kind: spec.kind, location: spec.location });
+    logger.log('INFO', 'run started', { run: run.id, kind: spec.kind, location: spec.location, ...who });
     return context.pool.run(spec, onMessage, job.signal);
   };
   const submission = {
@@ -106,7 +107,7 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
     signal: job.signal,
     onQueued: (notice: Parameters<typeof run.setNotice>[0]) => {
       run.setNotice(notice);
-      logger.log('INFO', notice.text, { run: run.id, behind: notice.behind, position: notice.position });
+      logger.log('INFO', notice.text, { run: run.id, behind: notice.behind, position: notice.position, ...who });
     },
   };
   const settled = context.queue
@@ -119,8 +120,10 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
       clientGone.removeEventListener('abort', onGone);
       run.finish(outcome);
       const counts = summarise(run);
-      const fields = { run: run.id, kind: spec.kind, ...counts, clientConnected: !disconnected };
+      const fields = { run: run.id, kind: spec.kind, ...counts, clientConnected: !disconnected, ...who };
       if (outcome.ok) logger.log('INFO', 'run finished', fields);
+      // The transport logs the refusal at INFO with the peer and the reason (refusals.ts).
+      else if (outcome.error.code === 'CNV_ERR_QUEUE_FULL') logger.log('DEBUG', 'run refused', { ...fields, code: outcome.error.code });
       else if (disconnected && outcome.error.code === 'CNV_ERR_JOB_CANCELLED') logger.log('INFO', 'run cancelled: client disconnected', fields);
       else logger.log('WARN', 'run failed', { ...fields, code: outcome.error.code, error: outcome.error.message });
     });

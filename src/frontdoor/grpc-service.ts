@@ -12,6 +12,7 @@ import { binaryDisabled } from './binary.js';
 import { moduleServingDisabled } from './modules.js';
 import { interruptible } from './lifecycle.js';
 import { addStandardServices, type StandardServices } from './reflection.js';
+import { grpcPeer, logRefusal } from './refusals.js';
 import { ERROR_CODE_METADATA, mapError } from './status-map.js';
 import { checkLoadRequest, type LoadRequest } from './wire/load-request.js';
 import type { ContentResponseInit, EmptyInit, GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
@@ -37,9 +38,10 @@ export function boundedDetails(message: string, limit = MAX_GRPC_ERROR_BYTES): s
   return `${bytes.subarray(0, end).toString('utf8')}… [message cut at ${limit} of ${bytes.length} bytes; the server log has it all]`;
 }
 
-function toServiceError(front: FrontDoor, error: unknown, method: string): Partial<grpc.ServiceError> {
+function toServiceError(front: FrontDoor, error: unknown, method: string, peer: string): Partial<grpc.ServiceError> {
   const mapped = mapError(error);
-  if (!mapped.known) front.logger.log('ERROR', 'unexpected error', { method, error: String(error) });
+  if (!mapped.known) front.logger.log('ERROR', 'unexpected error', { method, peer, error: String(error) });
+  else logRefusal(front.logger, error, { peer, method });
   const details = boundedDetails(mapped.message);
   if (details !== mapped.message) front.logger.log('INFO', 'error message cut for the gRPC client', { method, error: mapped.message });
   const metadata = new grpc.Metadata();
@@ -108,14 +110,15 @@ function grpcSink(call: StreamCall): EventSink<Outgoing> {
   };
 }
 
-function finishStream(front: FrontDoor, call: StreamCall, result: PumpResult, method: string): void {
+function finishStream(front: FrontDoor, call: StreamCall, result: PumpResult, method: string, peer: string): void {
   if (call.cancelled) return;
   if (result.ok) call.end();
-  else call.emit('error', toServiceError(front, result.error, method));
+  else call.emit('error', toServiceError(front, result.error, method, peer));
 }
 
 function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.handleServerStreamingCall<LoadRequest, Outgoing> {
   return (call) => {
+    const peer = grpcPeer(call.getPeer());
     void (async () => {
       let request: LoadRequest;
       let who: string;
@@ -123,25 +126,25 @@ function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.ha
         who = await front.auth.checkGrpc(call.metadata);
         request = checkLoadRequest(call.request);
       } catch (error) {
-        call.emit('error', toServiceError(front, error, method));
+        call.emit('error', toServiceError(front, error, method, peer));
         return;
       }
       const client = grpcSink(call);
       try {
         front.lifecycle.admit();
         const spec = front.spec(kind, request, call.getHost());
-        const { run } = startJob(front, spec, client.gone, { who, peer: call.getPeer() });
+        const { run } = startJob(front, spec, client.gone, { who, peer });
         const ticket = front.lifecycle.track(run);
         try {
           const sink = interruptible(client, ticket.interrupted);
           const result = kind === 'graph' ? await pumpGraph(run, sink) : await pumpStatus(run, sink, request.acceptNotices);
-          if (ticket.interrupted.aborted && !call.cancelled) call.emit('error', toServiceError(front, ticket.interrupted.reason, method));
-          else finishStream(front, call, result, method);
+          if (ticket.interrupted.aborted && !call.cancelled) call.emit('error', toServiceError(front, ticket.interrupted.reason, method, peer));
+          else finishStream(front, call, result, method, peer);
         } finally {
           ticket.done();
         }
       } catch (error) {
-        if (!call.cancelled) call.emit('error', toServiceError(front, error, method));
+        if (!call.cancelled) call.emit('error', toServiceError(front, error, method, peer));
       }
     })();
   };
@@ -154,7 +157,7 @@ function unaryHandler<Req, Res>(front: FrontDoor, method: string, body: (request
         await front.auth.checkGrpc(call.metadata);
         callback(null, await body(call.request));
       } catch (error) {
-        callback(toServiceError(front, error, method));
+        callback(toServiceError(front, error, method, grpcPeer(call.getPeer())));
       }
     })();
   };

@@ -15,6 +15,7 @@ import { type EventSink, METHOD_KINDS, pumpGraph, pumpStatus, startJob } from '.
 import type { FrontDoor } from './front-door.js';
 import { moduleServingDisabled } from './modules.js';
 import { interruptible } from './lifecycle.js';
+import { logRefusal, socketPeer } from './refusals.js';
 import { httpReason, mapError, routeMissStatus } from './status-map.js';
 import { proto3Json } from './wire/graph.js';
 import { loadRequestFromJson } from './wire/load-request.js';
@@ -53,9 +54,12 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(text);
 }
 
-function sendError(front: FrontDoor, response: ServerResponse, error: unknown, method: string): void {
+function sendError(front: FrontDoor, request: IncomingMessage, response: ServerResponse, error: unknown): void {
+  const method = `${request.method} ${request.url?.split('?')[0]}`;
+  const peer = socketPeer(request.socket);
   const mapped = mapError(error);
-  if (!mapped.known) front.logger.log('ERROR', 'unexpected error', { method, error: String(error) });
+  if (!mapped.known) front.logger.log('ERROR', 'unexpected error', { method, peer, error: String(error) });
+  else logRefusal(front.logger, error, { peer, method });
   if (response.headersSent) {
     response.end();
     return;
@@ -122,7 +126,7 @@ async function streamJob(front: FrontDoor, kind: JobKind, request: IncomingMessa
   front.lifecycle.admit();
   const client = httpSink(response);
   const spec = front.spec(kind, load, request.headers.host);
-  const { run } = startJob(front, spec, client.gone, { who, peer: `${request.socket.remoteAddress ?? ''}:${request.socket.remotePort ?? ''}` });
+  const { run } = startJob(front, spec, client.gone, { who, peer: socketPeer(request.socket) });
   // A run may be silent for as long as a node takes; the idle timeout is for connections with no job.
   request.socket.setTimeout(0);
   const ticket = front.lifecycle.track(run);
@@ -270,6 +274,6 @@ export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, 
     sendRouteMiss(response, verb, url.pathname, new Set());
   };
   return (request, response) => {
-    handle(request, response).catch((error: unknown) => sendError(front, response, error, `${request.method} ${request.url?.split('?')[0]}`));
+    handle(request, response).catch((error: unknown) => sendError(front, request, response, error));
   };
 }
