@@ -79,3 +79,22 @@ export const DEFAULT_RETAIN_EVENTS = 200_000;
  * marker and the full text goes to the server log. HTTP/2 clients refuse header lists past ~64 KiB.
  */
 export const MAX_GRPC_ERROR_BYTES = 8 * 1024;
+
+// --- engine: what one run may use (`converge server` flags in brackets; src/graph/limits.ts) ---
+
+/** Template execution steps (actions, commands, range iterations) per render [--max-template-steps]. */
+export const DEFAULT_MAX_TEMPLATE_STEPS = 10_000_000;
+/** Bytes one render may produce, its output and the strings its functions build, in MiB [--max-template-output]. */
+export const DEFAULT_MAX_TEMPLATE_OUTPUT_MB = 64;
+/** Nesting of `{ }` and `[ ]` in HCL, and of control structures and parentheses in a template [--max-nesting]. */
+export const DEFAULT_MAX_NESTING = 200;
+/** Modules nested inside each other, counted from the top module [--max-module-depth]. */
+export const DEFAULT_MAX_MODULE_DEPTH = 64;
+/** Module files one run loads, the top module included [--max-modules]. */
+export const DEFAULT_MAX_MODULES = 10_000;
+/** Nodes in one run's graph, params, modules and switch branches included [--max-nodes]. */
+export const DEFAULT_MAX_NODES = 250_000;
+/** Milliseconds one check or apply of one node may take [--node-timeout]. */
+export const DEFAULT_NODE_TIMEOUT_MS = 60 * 60_000;
+/** Milliseconds one run may take, load to last node [--run-timeout]. */
+export const DEFAULT_RUN_TIMEOUT_MS = 4 * 60 * 60_000;

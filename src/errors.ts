@@ -30,6 +30,17 @@ export const ERROR_CODES = {
   CNV_ERR_LOAD_PROTOCOL: 'invalid-input',
   CNV_ERR_LOAD_STRUCTURE: 'invalid-input', // key-count rules, names, duplicates, switch restrictions
   CNV_ERR_LOAD_RESOURCE_TYPE: 'invalid-input',
+  CNV_ERR_LOAD_SOURCE: 'invalid-input', // a module source is not a usable path or URL (NUL, malformed URL)
+  CNV_ERR_LOAD_MODULE_CYCLE: 'invalid-input', // a module includes itself, directly or through others
+  // per-run limits (src/graph/limits.ts); each message names the limit, its value and its flag
+  CNV_ERR_LIMIT_TEMPLATE_STEPS: 'failed-precondition',
+  CNV_ERR_LIMIT_TEMPLATE_OUTPUT: 'failed-precondition',
+  CNV_ERR_LIMIT_NESTING: 'invalid-input',
+  CNV_ERR_LIMIT_MODULE_DEPTH: 'invalid-input',
+  CNV_ERR_LIMIT_MODULES: 'failed-precondition',
+  CNV_ERR_LIMIT_NODES: 'failed-precondition',
+  CNV_ERR_LIMIT_NODE_TIME: 'deadline',
+  CNV_ERR_LIMIT_RUN_TIME: 'deadline',
   // graph construction
   CNV_ERR_GRAPH_CYCLE: 'failed-precondition',
   CNV_ERR_GRAPH_MISSING_DEPENDENCY: 'invalid-input',

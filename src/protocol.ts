@@ -33,6 +33,23 @@ export interface JobSpec {
    * (`http://127.0.0.1:4774`). The engine mints a JWT from the token for each fetch.
    */
   readonly moduleTokens?: Readonly<Record<string, string>>;
+  /**
+   * What the run may use (src/graph/limits.ts); a missing entry takes its default. Set by the server
+   * from its flags.
+   */
+  readonly limits?: Readonly<Partial<RunLimitValues>>;
+}
+
+/** The per-run limits as plain numbers (src/graph/limits.ts documents each one). */
+export interface RunLimitValues {
+  readonly templateSteps: number;
+  readonly templateOutputBytes: number;
+  readonly nesting: number;
+  readonly moduleDepth: number;
+  readonly modules: number;
+  readonly nodes: number;
+  readonly nodeTimeoutMs: number;
+  readonly runTimeoutMs: number;
 }
 
 export interface Diff {

@@ -7,6 +7,7 @@ import type { FlagSpec, ParsedArgs } from './args.js';
 import { DEFAULT_CONFIG_FILE } from './config-file.js';
 import type { Logger } from './log.js';
 import { DETAILED_EXITCODE_FLAG, OUTPUT_FLAG } from './output-flags.js';
+import { SERVER_LIMIT_FLAGS } from './server-limit-flags.js';
 import { SERVER_GUARD_FLAGS } from './server-guard-flags.js';
 import { SERVER_LOAD_FLAGS } from './server-load-flags.js';
 import { SERVER_STORE_FLAGS } from './server-store-flags.js';
@@ -167,6 +168,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...SERVER_LOAD_FLAGS,
       ...SERVER_GUARD_FLAGS,
       ...SERVER_STORE_FLAGS,
+      ...SERVER_LIMIT_FLAGS,
     ],
     args: none,
     load: async () => (await import('./commands/server.js')).serverCommand,

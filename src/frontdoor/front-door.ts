@@ -3,7 +3,7 @@
  * how a request becomes a JobSpec. server.ts builds one of these; grpc-service.ts and http-routes.ts
  * only translate.
  */
-import type { JobKind, JobSpec } from '../protocol.js';
+import type { JobKind, JobSpec, RunLimitValues } from '../protocol.js';
 import type { Authenticator } from './auth.js';
 import type { BinaryServer } from './binary.js';
 import type { ExecutorContext } from './executor.js';
@@ -32,6 +32,8 @@ export interface FrontDoor extends ExecutorContext {
 export interface SpecDefaults {
   readonly cwd: string;
   readonly parallelism: number;
+  /** What each run may use (src/graph/limits.ts). */
+  readonly limits: RunLimitValues;
   /** The server's token; null with --no-token. */
   readonly token: string | null;
   readonly scheme: 'http' | 'https';
@@ -59,6 +61,7 @@ export function specFor(defaults: SpecDefaults, kind: JobKind, request: LoadRequ
   return toJobSpec(kind, request, {
     cwd: defaults.cwd,
     parallelism: defaults.parallelism,
+    limits: defaults.limits,
     ...(moduleTokens === undefined ? {} : { moduleTokens }),
   });
 }

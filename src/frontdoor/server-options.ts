@@ -16,6 +16,7 @@ import {
   DEFAULT_PORT,
   DEFAULT_SHUTDOWN_GRACE_MS,
 } from '../defaults.js';
+import { resolveRunLimits, type RunLimits } from '../graph/limits.js';
 import type { WorkerPool, WorkerPoolOptions } from '../workers/pool.js';
 import type { JobQueueOptions } from './job-queue.js';
 import type { Logger } from './logger.js';
@@ -74,6 +75,8 @@ export interface ServerOptions {
   readonly retain?: RunRegistryOptions;
   /** Keep every run in a SQLite store in this directory (see src/store/); in memory only without it. */
   readonly store?: RunStoreOptions;
+  /** What each run may use (template steps and output, nesting, modules, nodes, time); defaults in src/defaults.ts. */
+  readonly limits?: Partial<RunLimits>;
 }
 
 export type ResolvedConnectionOptions = Readonly<Required<ConnectionOptions>>;
@@ -85,6 +88,7 @@ export interface ResolvedServerOptions {
   readonly parallelism: number;
   readonly connections: ResolvedConnectionOptions;
   readonly shutdownGraceMs: number;
+  readonly limits: RunLimits;
 }
 
 function integer(name: string, value: number, min: number): number {
@@ -129,5 +133,6 @@ export function resolveServerOptions(input: ServerOptions = {}): ResolvedServerO
     parallelism: integer('parallelism', input.parallelism ?? DEFAULT_PARALLELISM, 1),
     connections: resolveConnectionOptions(input.connections),
     shutdownGraceMs: integer('shutdownGraceMs', input.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS, 0),
+    limits: resolveRunLimits(input.limits),
   });
 }

@@ -152,7 +152,14 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   const ownsPool = input.pool === undefined;
   const queue = new JobQueue(input.queue);
   const pool = input.pool ?? new WorkerPool(poolOptionsFor(input.workers, queue.options.maxRunning));
-  const specDefaults = { cwd: options.cwd, parallelism: options.parallelism, token, scheme, origins: [] as string[] } as const;
+  const specDefaults = {
+    cwd: options.cwd,
+    parallelism: options.parallelism,
+    limits: options.limits,
+    token,
+    scheme,
+    origins: [] as string[],
+  } as const;
   const lifecycle = new Lifecycle();
   // Opened before the port: a store that cannot open stops the start-up, naming its file.
   const persisted = input.store === undefined ? undefined : await openPersistedRuns(input.store, logger).catch(async (error: unknown) => {

@@ -7,6 +7,8 @@ import { ConvergeError, getErrorMessage, positionedError } from '../errors.js';
 import type { GraphEdge, GraphVertex, JobSpec } from '../protocol.js';
 import type { DecodedFields } from '../resources/types.js';
 import { resolveDependencies } from './dependencies.js';
+import { defaultGuard, type RunGuard } from './guard.js';
+import { stopsRun } from './limits.js';
 import { linkGroups } from './groups.js';
 import { loadGraph } from './load.js';
 import { mergeDuplicates, stableJson } from './merge.js';
@@ -25,17 +27,20 @@ export interface BuiltJob {
 }
 
 /** Loads, links, renders and merges a job's graph. */
-export async function buildJob(job: JobSpec, signal?: AbortSignal): Promise<BuiltJob> {
-  const graph = await loadGraph(job, signal);
-  const templates = new TemplateCache();
+export async function buildJob(job: JobSpec, signal?: AbortSignal, guard: RunGuard = defaultGuard()): Promise<BuiltJob> {
+  const graph = await loadGraph(job, signal, guard);
+  const templates = new TemplateCache(guard);
   const index = resolveDependencies(graph, templates);
+  guard.check();
   linkGroups(graph);
   assertAcyclic(graph);
+  guard.check();
   const ctx = new RenderContext(graph, job, templates, index);
   const prepared = new Map<string, Prepared>();
   const rendered = new Map<string, DecodedFields>();
   for (const node of graph.nodes.values()) {
     if (signal?.aborted === true) throw new ConvergeError('CNV_ERR_JOB_CANCELLED', 'interrupted');
+    guard.poll();
     try {
       switch (node.kind) {
         case 'root':
@@ -69,6 +74,7 @@ export async function buildJob(job: JobSpec, signal?: AbortSignal): Promise<Buil
 
 /** Makes sure a render error names the node's file, line and column. */
 function atNode(error: unknown, node: GraphNode): ConvergeError {
+  if (stopsRun(error) && error.details?.['file'] === undefined) return error;
   if (error instanceof ConvergeError) {
     if (error.details?.['file'] !== undefined) return error;
     return positionedError(error.code, node.pos, `${node.id}: ${error.message}`, error.details);

@@ -16,6 +16,7 @@ const PARAM_FUNCS = new Set(['param', 'paramList', 'paramMap']);
 export function resolveDependencies(graph: ResourceGraph, templates: TemplateCache): IdIndex {
   const index = new IdIndex(graph);
   for (const node of graph.nodes.values()) {
+    templates.poll();
     if (node.kind === 'root') continue;
     for (const entry of node.depends) {
       const target = nearest(graph, node, entry);

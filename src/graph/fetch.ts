@@ -12,18 +12,36 @@ const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 
 /** Resolves the job's top-level location: a URL, or a path relative to `cwd`. */
 export function resolveTopLocation(location: string, cwd: string): URL {
+  checkSource(location);
   const scheme = SCHEME.exec(location);
-  if (scheme !== null && scheme[1]!.length > 1) return checkedUrl(new URL(location));
+  if (scheme !== null && scheme[1]!.length > 1) return checkedUrl(parseUrl(location));
   return pathToFileURL(path.resolve(cwd, location));
 }
 
 /** Resolves a module source against the URL of the file that calls it. */
 export function resolveInContext(source: string, base: URL): URL {
+  checkSource(source);
   const scheme = SCHEME.exec(source);
-  if (scheme !== null && scheme[1]!.length > 1) return checkedUrl(new URL(source));
+  if (scheme !== null && scheme[1]!.length > 1) return checkedUrl(parseUrl(source));
   if (base.protocol === 'file:' && path.isAbsolute(source)) return pathToFileURL(source);
   // Plain paths may contain characters that are special in URLs (`#`, `?`): encode them first.
-  return checkedUrl(new URL(source.split('/').map(encodeURIComponent).join('/'), base));
+  return checkedUrl(parseUrl(source.split('/').map(encodeURIComponent).join('/'), base));
+}
+
+/** No path or URL may hold a NUL: the file system refuses it, and a URL would carry it as %00. */
+function checkSource(source: string): void {
+  if (source.includes('\0')) {
+    throw new ConvergeError('CNV_ERR_LOAD_SOURCE', `module source ${JSON.stringify(source)} contains a NUL character`);
+  }
+}
+
+/** `new URL`, with a malformed URL (`http://[::1`) as CNV_ERR_LOAD_SOURCE instead of a TypeError. */
+function parseUrl(text: string, base?: URL): URL {
+  try {
+    return new URL(text, base);
+  } catch {
+    throw new ConvergeError('CNV_ERR_LOAD_SOURCE', `module source ${JSON.stringify(text)} is not a valid URL`);
+  }
 }
 
 function checkedUrl(url: URL): URL {
@@ -39,7 +57,12 @@ function checkedUrl(url: URL): URL {
 /** How a fetched file is named in errors: a path relative to `cwd` when possible, else the URL. */
 export function displayName(url: URL, cwd: string): string {
   if (url.protocol !== 'file:') return url.href;
-  const file = fileURLToPath(url);
+  let file: string;
+  try {
+    file = fileURLToPath(url);
+  } catch {
+    return url.href;
+  }
   const rel = path.relative(cwd, file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
@@ -53,7 +76,13 @@ export interface FetchOptions {
 /** Fetches one module file's text. Local failures are CNV_ERR_LOAD_NOT_FOUND/READ, remote ones CNV_ERR_LOAD_FETCH. */
 export async function fetchModule(url: URL, options: FetchOptions = {}): Promise<string> {
   if (url.protocol === 'file:') {
-    const file = fileURLToPath(url);
+    let file: string;
+    try {
+      file = fileURLToPath(url);
+    } catch (error) {
+      // A file URL with an encoded slash or NUL, or a remote host (file://host/x).
+      throw new ConvergeError('CNV_ERR_LOAD_SOURCE', `${url.href} is not a local file path: ${getErrorMessage(error)}`, { url: url.href });
+    }
     try {
       return await readFile(file, 'utf8');
     } catch (error) {

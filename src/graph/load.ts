@@ -3,7 +3,7 @@
  * top module, check the key-count and name rules, expand `switch` blocks, and build the containment
  * tree. Every error names file:line:column.
  */
-import { ConvergeError, positionedError, type SourcePosition } from '../errors.js';
+import { ConvergeError, getErrorMessage, positionedError, type ErrorCode, type SourcePosition } from '../errors.js';
 import type { JobSpec } from '../protocol.js';
 import { getResource } from '../resources/index.js';
 import type { RawField } from '../resources/types.js';
@@ -12,11 +12,17 @@ import type { HclItem, HclKey } from './hcl/ast.js';
 import { itemValue, mergeRepeated, plainValue } from './hcl-values.js';
 import { childId, nameProblem, ROOT_ID } from './ids.js';
 import { displayName, fetchModule, resolveInContext, resolveTopLocation } from './fetch.js';
+import { defaultGuard, type RunGuard } from './guard.js';
+import { limitError } from './limits.js';
 import { ResourceGraph, type GraphNode } from './nodes.js';
 import { collectOrigins, keyOrigins } from './string-origin.js';
 
-/** Module nesting beyond this is treated as a module that includes itself. */
-const MAX_MODULE_DEPTH = 64;
+/** The modules a file was included through, innermost first: a linked list, shared by siblings. */
+interface IncludePath {
+  readonly href: string;
+  readonly file: string;
+  readonly outer: IncludePath | undefined;
+}
 
 interface PendingFile {
   readonly url: URL;
@@ -25,6 +31,8 @@ interface PendingFile {
   readonly content?: string;
   /** Where the module call was written, for fetch and parse errors of the module. */
   readonly calledAt?: SourcePosition;
+  /** This file and the files that included it. */
+  readonly path: IncludePath;
 }
 
 /** Where a declaration sits while a file is being read. */
@@ -38,9 +46,15 @@ interface Scope {
   readonly seen: Set<string>;
 }
 
-/** Fetches, parses and expands every module of a job into a containment tree. */
-export async function loadGraph(job: JobSpec, signal?: AbortSignal): Promise<ResourceGraph> {
+/**
+ * Fetches, parses and expands every module of a job into a containment tree. A module that includes
+ * itself (directly or through others) is refused before it is fetched again, so a file that includes
+ * itself twice costs two fetches, not 2^depth; the run's limits bound the depth, the module count and
+ * the node count.
+ */
+export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGuard = defaultGuard()): Promise<ResourceGraph> {
   const graph = new ResourceGraph();
+  const limits = guard.limits;
   const topUrl = resolveTopLocation(job.location, job.cwd);
   const topFile = job.content !== undefined ? job.location : displayName(topUrl, job.cwd);
   let order = 0;
@@ -49,20 +63,31 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal): Promise<Res
       { file: topFile, line: 1, column: 1 }, order++),
   );
 
+  // Inline content is not the file at its location, so a module naming that file is not a cycle.
+  const topHref = job.content !== undefined ? `content:${topUrl.href}` : topUrl.href;
   const queue: PendingFile[] = [
-    { url: topUrl, parentId: ROOT_ID, depth: 0, ...(job.content !== undefined ? { content: job.content } : {}) },
+    {
+      url: topUrl,
+      parentId: ROOT_ID,
+      depth: 0,
+      path: { href: topHref, file: topFile, outer: undefined },
+      ...(job.content !== undefined ? { content: job.content } : {}),
+    },
   ];
+  const poll = (): void => guard.poll();
   for (let head = 0; head < queue.length; head++) {
     if (signal?.aborted) throw new ConvergeError('CNV_ERR_JOB_CANCELLED', 'interrupted');
+    guard.check();
     const pending = queue[head]!;
     const file = pending.depth === 0 ? topFile : displayName(pending.url, job.cwd);
     let text: string;
     try {
       text = pending.content ?? (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal }));
     } catch (error) {
-      throw pending.calledAt === undefined ? error : located(error, pending.calledAt);
+      throw pending.calledAt === undefined ? error : located(error, pending.calledAt, 'CNV_ERR_LOAD_READ');
     }
-    const parsed = parseHcl(text, file);
+    guard.check();
+    const parsed = parseHcl(text, file, { maxNesting: limits.nesting, poll });
     const scope: Scope = {
       parentId: pending.parentId,
       moduleId: pending.parentId,
@@ -72,29 +97,49 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal): Promise<Res
       seen: new Set(),
     };
     for (const item of parsed.items) {
+      guard.poll();
       const added = declare(graph, item, scope, () => order++);
+      if (graph.nodes.size > limits.nodes) throw limitError('nodes', limits.nodes, item.pos);
       if (added?.kind === 'module') {
-        if (pending.depth + 1 > MAX_MODULE_DEPTH) {
-          throw positionedError('CNV_ERR_LOAD_STRUCTURE', item.pos, `module nesting deeper than ${MAX_MODULE_DEPTH}`);
-        }
+        if (pending.depth + 1 > limits.moduleDepth) throw limitError('moduleDepth', limits.moduleDepth, item.pos);
+        if (queue.length + 1 > limits.modules) throw limitError('modules', limits.modules, item.pos);
         let url: URL;
         try {
           url = resolveInContext(added.source!, pending.url);
         } catch (error) {
-          throw located(error, item.pos);
+          throw located(error, item.pos, 'CNV_ERR_LOAD_SOURCE');
         }
-        queue.push({ url, parentId: added.id, depth: pending.depth + 1, calledAt: item.pos });
+        const path: IncludePath = { href: url.href, file: displayName(url, job.cwd), outer: pending.path };
+        assertNoCycle(path, added.source!, item.pos);
+        queue.push({ url, parentId: added.id, depth: pending.depth + 1, calledAt: item.pos, path });
       }
     }
   }
   return graph;
 }
 
-function located(error: unknown, pos: SourcePosition): unknown {
-  if (error instanceof ConvergeError && error.details?.['file'] === undefined) {
-    return positionedError(error.code, pos, error.message, error.details);
+/** Refuses a module whose file is already on its include path (it would include itself forever). */
+function assertNoCycle(path: IncludePath, source: string, pos: SourcePosition): void {
+  for (let outer = path.outer; outer !== undefined; outer = outer.outer) {
+    if (outer.href !== path.href) continue;
+    const files: string[] = [];
+    for (let p: IncludePath | undefined = path; p !== undefined; p = p.outer) files.push(p.file);
+    files.reverse();
+    throw positionedError(
+      'CNV_ERR_LOAD_MODULE_CYCLE',
+      pos,
+      `module ${JSON.stringify(source)} includes itself: ${files.join(' -> ')}`,
+      { cycle: files },
+    );
   }
-  return error;
+}
+
+/** Gives an error the position of the module call; an error that is not a ConvergeError gets `code`. */
+function located(error: unknown, pos: SourcePosition, code: ErrorCode): unknown {
+  if (error instanceof ConvergeError) {
+    return error.details?.['file'] === undefined ? positionedError(error.code, pos, error.message, error.details) : error;
+  }
+  return positionedError(code, pos, getErrorMessage(error));
 }
 
 interface NodeHead {

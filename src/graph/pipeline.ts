@@ -10,6 +10,7 @@ import { StatusLevel, type ResourceStatus, type RunContext, type Task } from '..
 import { formatValue } from './template/index.js';
 import type { GraphNode } from './nodes.js';
 import type { RenderContext } from './render.js';
+import { withNodeTimeout } from './node-time.js';
 
 /** A node's prepared task, or the fact that it must be rendered during the walk. */
 export interface Prepared {
@@ -36,12 +37,25 @@ export class NodePipeline {
   readonly #results = new Map<string, NodeResult>();
   readonly #health = new Map<string, HealthLevel>();
   readonly #predicates = new Map<string, boolean>();
+  readonly #nodeTimeoutMs: number;
 
-  constructor(ctx: RenderContext, prepared: ReadonlyMap<string, Prepared>, emit: (event: NodeEvent) => void, run: RunContext) {
+  /** `nodeTimeoutMs` bounds each check, apply and health call (0: no bound). */
+  constructor(
+    ctx: RenderContext,
+    prepared: ReadonlyMap<string, Prepared>,
+    emit: (event: NodeEvent) => void,
+    run: RunContext,
+    nodeTimeoutMs = 0,
+  ) {
     this.#ctx = ctx;
     this.#prepared = prepared;
     this.#emit = emit;
     this.#run = run;
+    this.#nodeTimeoutMs = nodeTimeoutMs;
+  }
+
+  #timed<T>(fn: (run: RunContext) => Promise<T>): Promise<T> {
+    return withNodeTimeout(this.#run, this.#nodeTimeoutMs, fn);
   }
 
   /** Plan or apply one node (pass 0). */
@@ -89,7 +103,7 @@ export class NodePipeline {
   async #runTask(node: GraphNode, task: Task, apply: boolean): Promise<NodeResult> {
     let checked: ResourceStatus;
     try {
-      checked = await task.check(this.#run);
+      checked = await this.#timed((run) => task.check(run));
     } catch (error) {
       return { failed: true, details: details([], {}, false, getErrorMessage(error)), task };
     }
@@ -101,7 +115,7 @@ export class NodePipeline {
     let shown: ResourceStatus = checked;
     let applyError = '';
     try {
-      shown = await task.apply(this.#run);
+      shown = await this.#timed((run) => task.apply(run));
       applyError = shown.error ?? '';
     } catch (error) {
       applyError = getErrorMessage(error);
@@ -109,7 +123,7 @@ export class NodePipeline {
     this.#export(node, task);
     let stillChanges: boolean;
     try {
-      const rechecked = await task.check(this.#run);
+      const rechecked = await this.#timed((run) => task.check(run));
       this.#export(node, task);
       stillChanges = statusHasChanges(rechecked) && rechecked.level !== StatusLevel.Fatal;
     } catch (error) {
@@ -208,7 +222,8 @@ export class NodePipeline {
     if (planned.checked !== undefined && planned.task !== undefined) {
       if (planned.task.health !== undefined) {
         try {
-          const health = await planned.task.health(this.#run, planned.checked);
+          const { task, checked } = planned;
+          const health = await this.#timed((run) => task.health!(run, checked));
           level = health.level;
           messages = [...health.messages];
         } catch (error) {

@@ -11,6 +11,7 @@ import type { DecodedFields, FieldSpec, Task } from '../resources/types.js';
 import { CONVERGE_FUNCS } from './template/converge-funcs.js';
 import { formatValue } from './template/index.js';
 import { ROOT_ID } from './ids.js';
+import { limitError } from './limits.js';
 import type { GraphNode, ResourceGraph } from './nodes.js';
 import { nearest, readExported, resolveLookup, type IdIndex } from './resolve.js';
 import { findOrigin } from './string-origin.js';
@@ -49,6 +50,7 @@ export class RenderContext {
   readonly exported = new Map<string, Readonly<Record<string, unknown>>>();
   readonly #params = new Map<string, { value: unknown } | 'computing'>();
   readonly #moduleParams = new Map<string, Readonly<Record<string, unknown>>>();
+  #renderDepth = 0;
 
   constructor(graph: ResourceGraph, job: JobSpec, templates: TemplateCache, index: IdIndex) {
     this.graph = graph;
@@ -67,7 +69,16 @@ export class RenderContext {
     funcs?: Record<string, TemplateFunc>,
   ): string {
     if (TemplateCache.isPlain(text)) return text;
-    return this.templates.get(text, pos, findOrigin(node.origins, text)).execute(dot, funcs ?? this.#funcs(node, mode));
+    // A param's default can call `param` for another, whose default calls a third...: each link is a
+    // nested render on the stack, so the chain is bounded like any other nesting.
+    const limit = this.templates.maxNesting;
+    if (this.#renderDepth >= limit) throw limitError('nesting', limit, pos);
+    this.#renderDepth++;
+    try {
+      return this.templates.get(text, pos, findOrigin(node.origins, text)).execute(dot, funcs ?? this.#funcs(node, mode), this.templates.budget);
+    } finally {
+      this.#renderDepth--;
+    }
   }
 
   /** Renders every string inside a plain value, keeping lists and maps. */

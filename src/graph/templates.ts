@@ -5,7 +5,8 @@
  */
 import type { SourcePosition } from '../errors.js';
 import { locateInOrigin, type StringOrigin } from './string-origin.js';
-import { compileTemplate, type Template } from './template/index.js';
+import { compileTemplate, type ExecBudget, type Template } from './template/index.js';
+import { defaultGuard, type RunGuard } from './guard.js';
 
 /** Converge's own template functions (REFERENCE §2.4), on top of Go's builtins. */
 export const CONVERGE_FUNC_NAMES: readonly string[] = [
@@ -28,10 +29,30 @@ export interface StaticCall {
 
 export class TemplateCache {
   readonly #compiled = new Map<string, Template>();
+  readonly #guard: RunGuard;
+  /** What each render of this job may spend (the run's limits), and how it polls for a stop. */
+  readonly budget: ExecBudget;
+  /** The run's nesting limit (templates, and renders nested through params). */
+  readonly maxNesting: number;
+
+  constructor(guard: RunGuard = defaultGuard()) {
+    this.#guard = guard;
+    this.maxNesting = guard.limits.nesting;
+    this.budget = Object.freeze({
+      maxSteps: guard.limits.templateSteps,
+      maxBytes: guard.limits.templateOutputBytes,
+      poll: () => guard.check(),
+    });
+  }
 
   /** True when the text has no actions, so rendering returns it unchanged. */
   static isPlain(text: string): boolean {
     return !text.includes('{{');
+  }
+
+  /** Amortised stop check for loops over the job's templates (see RunGuard.poll). */
+  poll(): void {
+    this.#guard.poll();
   }
 
   /**
@@ -49,6 +70,7 @@ export class TemplateCache {
         column: pos.column,
         funcNames: CONVERGE_FUNC_NAMES,
         ...(origin !== undefined ? { locate: (offset: number) => locateInOrigin(origin, offset) } : {}),
+        maxNesting: this.#guard.limits.nesting,
       });
       this.#compiled.set(key, template);
     }

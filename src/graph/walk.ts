@@ -19,12 +19,16 @@ export interface WalkOutcome {
   readonly cancelled: boolean;
 }
 
-/** Visits every node in dependency order, at most `parallelism` at a time. `visit` must not throw. */
+/**
+ * Visits every node in dependency order, at most `parallelism` at a time. `visit` must not throw.
+ * The walk stops starting nodes once `signal` aborts or `stop` (the pool's cancel flag) says so.
+ */
 export function walk(
   graph: ResourceGraph,
   parallelism: number,
   signal: AbortSignal | undefined,
   visit: (id: string) => Promise<void>,
+  stop?: () => boolean,
 ): Promise<WalkOutcome> {
   const ids = [...graph.nodes.keys()];
   const n = ids.length;
@@ -83,7 +87,7 @@ export function walk(
   // The thread's node-slot scheduler, if any (node-slots.ts): a node allowed by `parallelism` starts
   // once it also has a slot. `running` counts nodes holding or waiting for one.
   const lane = nodeSlots()?.lane();
-  const stopped = (): boolean => signal?.aborted === true;
+  const stopped = (): boolean => signal?.aborted === true || stop?.() === true;
   return new Promise((resolve, reject) => {
     let running = 0;
     let visited = 0;

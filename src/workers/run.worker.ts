@@ -24,12 +24,6 @@ const threadData = workerData as Partial<WorkerThreadData> | null;
 if (typeof threadData?.nodesPerThread === 'number') installNodeSlots(threadData.nodesPerThread);
 if (threadData?.heartbeat instanceof SharedArrayBuffer) startHeartbeat(threadData.heartbeat);
 
-/**
- * The engine's entry points with their optional last `interrupted` argument, which the engine's
- * synchronous loops poll (an AbortSignal cannot flip while such a loop holds the thread).
- */
-const runJobInterruptible = runJob as (...args: [...Parameters<typeof runJob>, interrupted?: () => boolean]) => ReturnType<typeof runJob>;
-const graphJobInterruptible = graphJob as (job: JobSpec, interrupted?: () => boolean) => ReturnType<typeof graphJob>;
 
 /** What the pool hands a worker for each job. */
 export interface WorkerTask {
@@ -52,11 +46,12 @@ export default async function runWorkerTask({ job, port, shared }: WorkerTask): 
   });
   try {
     if (job.kind === 'graph') {
-      const { vertices, edges } = await graphJobInterruptible(job, interrupted);
+      // `interrupted` is what the engine's synchronous loops poll: the signal cannot flip while one holds the thread.
+      const { vertices, edges } = await graphJob(job, controller.signal, interrupted);
       batcher.post({ type: 'graph', vertices, edges });
       return { ok: true, nodes: vertices.length };
     }
-    const { nodes } = await runJobInterruptible(
+    const { nodes } = await runJob(
       job,
       { edges: (edges) => batcher.post({ type: 'edges', edges }), event: (event) => batcher.push(event) },
       controller.signal,

@@ -11,6 +11,7 @@ import type { CommandContext } from '../commands.js';
 import { EXIT } from '../defaults.js';
 import { frontDoorLogger } from '../frontdoor-logger.js';
 import { guardOptionsFromFlags } from '../server-guard-flags.js';
+import { limitsFromFlags } from '../server-limit-flags.js';
 import { loadOptionsFromFlags } from '../server-load-flags.js';
 import { storeOptionsFromFlags } from '../server-store-flags.js';
 
@@ -39,11 +40,13 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
     if (!isDirectory) throw new ConvergeError('CNV_ERR_CLI_USAGE', `--root ${str(ctx, 'root')} is not a directory`);
   }
   const load = loadOptionsFromFlags(ctx.args.flags);
+  const limits = limitsFromFlags(ctx.args.flags);
   const { startServer } = await import('../../frontdoor/server.js');
   const server = await startServer({
     ...load,
     ...guardOptionsFromFlags(ctx.args.flags),
     ...storeOptionsFromFlags(ctx.args.flags, ctx.cwd, ctx.env),
+    limits,
     host,
     port,
     ...(str(ctx, 'rpc-token') !== '' ? { token: str(ctx, 'rpc-token') } : {}),

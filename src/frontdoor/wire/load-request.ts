@@ -4,7 +4,7 @@
  * the job that it asks for.
  */
 import { ConvergeError } from '../../errors.js';
-import type { JobSpec } from '../../protocol.js';
+import type { JobSpec, RunLimitValues } from '../../protocol.js';
 import type { LoadRequest } from './pb-types.js';
 
 export type { LoadRequest } from './pb-types.js';
@@ -83,6 +83,7 @@ export interface JobContext {
   readonly cwd: string;
   readonly parallelism: number;
   readonly moduleTokens?: Readonly<Record<string, string>>;
+  readonly limits?: RunLimitValues;
 }
 
 export function toJobSpec(kind: JobSpec['kind'], request: LoadRequest, context: JobContext): JobSpec {
@@ -94,5 +95,6 @@ export function toJobSpec(kind: JobSpec['kind'], request: LoadRequest, context: 
     cwd: context.cwd,
     parallelism: context.parallelism,
     ...(context.moduleTokens === undefined ? {} : { moduleTokens: context.moduleTokens }),
+    ...(context.limits === undefined ? {} : { limits: context.limits }),
   };
 }

@@ -4,17 +4,19 @@
  */
 import type { HclFile } from './ast.js';
 import { format } from './format.js';
-import { parse } from './parser.js';
+import { parse, type HclParseOptions } from './parser.js';
 
 export type { HclFile, HclItem, HclKey, HclValue, Position } from './ast.js';
+export type { HclParseOptions } from './parser.js';
 export { toPlain } from './plain.js';
 
 /**
  * Parses HCL v1 source into a syntax tree that keeps declaration order and positions.
- * @throws ConvergeError `CNV_ERR_HCL_PARSE`, message `file:line:column: ...` (1-based, columns in characters).
+ * @throws ConvergeError `CNV_ERR_HCL_PARSE`, message `file:line:column: ...` (1-based, columns in characters);
+ *   `CNV_ERR_LIMIT_NESTING` past `options.maxNesting`.
  */
-export function parseHcl(source: string, file: string): HclFile {
-  return parse(source, file);
+export function parseHcl(source: string, file: string, options?: HclParseOptions): HclFile {
+  return parse(source, file, options);
 }
 
 /**

@@ -8,6 +8,8 @@
  * Integers are read in the int64 range as the original (a 64-bit build) did; the GopherJS build of
  * HCL v1 used as a test oracle only reads 32-bit ints.
  */
+import { DEFAULT_MAX_NESTING } from '../../defaults.js';
+import { limitError } from '../limits.js';
 import type { HclFile, HclItem, HclKey, HclValue, Position } from './ast.js';
 import { Lexer, Tok, type CommentGroup, type TokKind } from './lexer.js';
 import { StringValueError, heredocValue, unquote } from './strings.js';
@@ -50,15 +52,36 @@ export interface Attached {
   line?: CommentGroup;
 }
 
+/** How far a parse may go: nesting (the parser recurses once per level) and a hook for long inputs. */
+export interface HclParseOptions {
+  /** Objects and lists nested inside each other. @default DEFAULT_MAX_NESTING (200) */
+  readonly maxNesting?: number;
+  /** Called for every item and list element; throws to stop the parse (a cancelled run). */
+  readonly poll?: () => void;
+}
+
 class Parser {
   readonly #lx: Lexer;
   /** How many objects (`{ }`) enclose the current token. */
   #depth = 0;
+  /** How many objects and lists enclose the current token. */
+  #nesting = 0;
+  readonly #maxNesting: number;
+  readonly #poll: () => void;
   /** Comment attachments, keyed by the item or list element. */
   readonly attached = new Map<object, Attached>();
 
-  constructor(lx: Lexer) {
+  constructor(lx: Lexer, options: HclParseOptions) {
     this.#lx = lx;
+    this.#maxNesting = options.maxNesting ?? DEFAULT_MAX_NESTING;
+    this.#poll = options.poll ?? noPoll;
+  }
+
+  /** Enters an object or list opened at `pos`; the caller leaves with `this.#nesting--`. */
+  #enter(pos: Position): void {
+    if (++this.#nesting > this.#maxNesting) {
+      throw limitError('nesting', this.#maxNesting, pos);
+    }
   }
 
   file(): HclFile {
@@ -77,6 +100,7 @@ class Parser {
     const items: HclItem[] = [];
     for (;;) {
       if (inObject && lx.kind === Tok.RBRACE) break;
+      this.#poll();
       const item = this.#objectItem();
       if (item === undefined) break;
       items.push(item);
@@ -237,10 +261,12 @@ class Parser {
   #objectType(): HclValue {
     const lx = this.#lx;
     const pos = lx.pos();
+    this.#enter(pos);
     lx.next();
     this.#depth++;
     const items = this.#objectList(true);
     this.#depth--;
+    this.#nesting--;
     if (lx.kind !== Tok.RBRACE) {
       this.#fail(`expected "}" to close the object opened at line ${pos.line}, column ${pos.column} but found ${describe(lx)}`);
     }
@@ -252,10 +278,12 @@ class Parser {
   #listType(): HclValue {
     const lx = this.#lx;
     const pos = lx.pos();
+    this.#enter(pos);
     lx.next();
     const items: HclValue[] = [];
     let needComma = false;
     for (;;) {
+      this.#poll();
       const kind = lx.kind;
       if (needComma && kind !== Tok.COMMA && kind !== Tok.RBRACK) {
         this.#fail(`expected "," or "]" in the list opened at line ${pos.line}, column ${pos.column} but found ${describe(lx)}`);
@@ -285,6 +313,7 @@ class Parser {
       } else if (kind === Tok.RBRACK) {
         const endPos = lx.pos();
         lx.next();
+        this.#nesting--;
         return { type: 'list', items, pos, endPos };
       } else {
         this.#fail(`expected a value, "," or "]" in the list opened at line ${pos.line}, column ${pos.column} but found ${describe(lx)}`);
@@ -294,19 +323,20 @@ class Parser {
 }
 
 /** Parses HCL v1 source. Throws ConvergeError CNV_ERR_HCL_PARSE with file:line:column. */
-export function parse(source: string, file: string): HclFile {
-  return parseWithComments(source, file).file;
+export function parse(source: string, file: string, options: HclParseOptions = {}): HclFile {
+  return parseWithComments(source, file, options).file;
 }
 
 /** Like parse, also returning HCL v1's comment attachments (for `fmt`). */
 export function parseWithComments(
   source: string,
   file: string,
+  options: HclParseOptions = {},
 ): { file: HclFile; attached: Map<object, Attached>; groups: readonly CommentGroup[] } {
   // HCL v1 normalises CRLF to LF before scanning; so do we (offsets refer to the normalised text).
   const src = source.includes('\r\n') ? source.replace(/\r\n/g, '\n') : source;
   const lexer = new Lexer(src, file);
-  const parser = new Parser(lexer);
+  const parser = new Parser(lexer, options);
   let tree = parser.file();
   if (lexer.groups.length > 0) {
     const used = new Set<CommentGroup>();
@@ -319,3 +349,5 @@ export function parseWithComments(
   }
   return { file: tree, attached: parser.attached, groups: lexer.groups };
 }
+
+function noPoll(): void {}

@@ -4,6 +4,7 @@
  * merges its own functions with these per node.
  */
 import { readFileSync } from 'node:fs';
+import { chargeOutput } from './budget.js';
 import type { FuncMap } from './exec.js';
 import { formatValue, goTypeName, isPlainObject, sortedKeys, structFields } from './values.js';
 
@@ -31,6 +32,8 @@ export function join(...args: unknown[]): string {
   const sep = expectString('join', args[0], 1);
   const value = args[1];
   const items = Array.isArray(value) ? value : [value];
+  // The separator repeats once per element: `join (long) (split "" long)` is quadratic, so it is paid for first.
+  if (items.length > 1) chargeOutput(sep.length * (items.length - 1));
   return items.map((item) => formatValue(item ?? null)).join(sep);
 }
 

@@ -4,7 +4,9 @@
  * variable scoping (a control structure's variables end with it), range over lists and sorted map
  * keys, short-circuit `and`/`or`, and which values print as `<no value>`.
  */
-import { getErrorMessage } from '../../errors.js';
+import { getErrorMessage, type ErrorCode } from '../../errors.js';
+import { LIMITS, limitDetails, limitMessage, stopsRun, type LimitName } from '../limits.js';
+import { BudgetExceeded, metered, UNLIMITED, type ExecBudget } from './budget.js';
 import { BUILTINS, isTrue } from './builtins.js';
 import type { ArgNode, CommandNode, IfNode, ListNode, PipeNode, RangeNode } from './nodes.js';
 import { argString, commandString } from './nodes.js';
@@ -13,8 +15,21 @@ import { formatValue, GoFloat, goKind, goTypeName, sortedKeys } from './values.j
 export type TemplateFunc = (...args: unknown[]) => unknown;
 export type FuncMap = Readonly<Record<string, TemplateFunc>>;
 
-/** Builds and throws the caller's error type. `at` is the source-like text of the failing node. */
-export type ExecFail = (offset: number, at: string, problem: string, cause?: unknown) => never;
+/** A tripped limit's code and details, for ExecFail. */
+export interface LimitTrip {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+}
+
+/**
+ * Builds and throws the caller's error type. `at` is the source-like text of the failing node; `limit`
+ * is set for a tripped limit (otherwise the error is CNV_ERR_TEMPLATE_EXEC).
+ */
+export type ExecFail = (offset: number, at: string, problem: string, cause?: unknown, limit?: LimitTrip) => never;
+
+function trip(name: LimitName, value: number): LimitTrip {
+  return { code: LIMITS[name].code, details: limitDetails(name, value) };
+}
 
 /** Marks "no value piped in" (Go's missingVal), distinct from undefined, which is a real "no value". */
 const MISSING: unique symbol = Symbol('missing');
@@ -26,11 +41,11 @@ const CONTINUE = 2;
 type Signal = typeof NORMAL | typeof BREAK | typeof CONTINUE;
 
 /** Runs `list` with `dot` and returns the output text. */
-export function executeTree(list: ListNode, dot: unknown, funcs: FuncMap, fail: ExecFail): string {
+export function executeTree(list: ListNode, dot: unknown, funcs: FuncMap, fail: ExecFail, budget: ExecBudget = UNLIMITED): string {
   // Go's Execute(w, nil) has no data at all, so a null dot behaves as a missing one: `.x` is <no value>.
   const root = dot === null ? undefined : dot;
-  const state = new State(root, funcs, fail);
-  state.walk(root, list);
+  const state = new State(root, funcs, fail, budget);
+  metered(state, () => state.walk(root, list));
   return state.out;
 }
 
@@ -38,16 +53,52 @@ class State {
   out = '';
   readonly #funcs: FuncMap;
   readonly #fail: ExecFail;
+  readonly #budget: ExecBudget;
+  #steps = 0;
+  #bytes = 0;
   // The variable stack. Entries at or above #size are stale; shrinking is just moving #size, which is
   // much cheaper than truncating arrays on every control structure and range iteration.
   readonly #names: string[] = ['$'];
   readonly #values: unknown[];
   #size = 1;
 
-  constructor(dot: unknown, funcs: FuncMap, fail: ExecFail) {
+  constructor(dot: unknown, funcs: FuncMap, fail: ExecFail, budget: ExecBudget) {
     this.#values = [dot];
     this.#funcs = funcs;
     this.#fail = fail;
+    this.#budget = budget;
+  }
+
+  // --- budget -------------------------------------------------------------------------------------
+
+  /** One step at `pos`: counts against the step limit and, every 256 steps, polls for a stop. */
+  #step(pos: number, at: () => string): void {
+    const steps = ++this.#steps;
+    if (steps > this.#budget.maxSteps) {
+      const max = this.#budget.maxSteps;
+      this.#fail(pos, at(), limitMessage('templateSteps', max), undefined, trip('templateSteps', max));
+    }
+    if ((steps & 255) === 0) this.#budget.poll();
+  }
+
+  /** Bytes about to be produced; throws BudgetExceeded past the limit (see budget.ts). */
+  charge(bytes: number): void {
+    this.#bytes += bytes;
+    if (this.#bytes > this.#budget.maxBytes) throw new BudgetExceeded(this.#budget.maxBytes);
+  }
+
+  #append(pos: number, at: () => string, text: string): void {
+    try {
+      this.charge(text.length);
+    } catch (error) {
+      this.#overBudget(pos, at(), error);
+    }
+    this.out += text;
+  }
+
+  #overBudget(pos: number, at: string, error: unknown): never {
+    if (!(error instanceof BudgetExceeded)) throw error;
+    this.#fail(pos, at, limitMessage('templateOutputBytes', error.maxBytes), undefined, trip('templateOutputBytes', error.maxBytes));
   }
 
   // --- variables ----------------------------------------------------------------------------------
@@ -74,9 +125,10 @@ class State {
       const node = list[i]!;
       switch (node.kind) {
         case 'text':
-          this.out += node.text;
+          this.#append(0, () => 'text', node.text);
           break;
         case 'action': {
+          this.#step(node.pos, () => pipeText(node.pipe));
           const value = this.#evalPipeline(dot, node.pipe);
           if (node.pipe.decl.length === 0) this.#print(node.pipe, value);
           break;
@@ -102,17 +154,25 @@ class State {
   }
 
   #print(pipe: PipeNode, value: unknown): void {
+    const at = (): string => pipeText(pipe);
     if (value === undefined || value === null) {
-      this.out += '<no value>';
+      this.#append(pipe.pos, at, '<no value>');
       return;
     }
     if (typeof value === 'function') {
       this.#fail(pipe.pos, pipeText(pipe), `can't print ${pipeText(pipe)} of type ${goTypeName(value)}`);
     }
-    this.out += formatValue(value);
+    let text: string;
+    try {
+      text = formatValue(value);
+    } catch (error) {
+      this.#overBudget(pipe.pos, at(), error);
+    }
+    this.#append(pipe.pos, at, text);
   }
 
   #walkIfOrWith(dot: unknown, node: IfNode): Signal {
+    this.#step(node.pos, () => pipeText(node.pipe));
     const mark = this.#size;
     const value = this.#evalPipeline(dot, node.pipe);
     let signal: Signal = NORMAL;
@@ -136,6 +196,7 @@ class State {
         if (node.pipe.isAssign) this.#setVar(decl[1]!, elem, node.pipe);
         else this.#values[top - 2] = index;
       }
+      this.#step(node.pos, () => `range ${pipeText(node.pipe)}`);
       const inner = this.#size;
       const signal = this.walk(elem, node.list);
       this.#pop(inner);
@@ -205,6 +266,7 @@ class State {
 
   #evalCommand(dot: unknown, cmd: CommandNode, final: Piped): unknown {
     const first = cmd.args[0]!;
+    this.#step(cmd.pos, () => commandString(cmd));
     switch (first.kind) {
       case 'field':
         return this.#evalFieldChain(dot, dot, first, first.idents, cmd.args, final);
@@ -350,11 +412,17 @@ class State {
       if (a === undefined) argv[i] = null;
       else if (!builtin && a instanceof GoFloat) argv[i] = a.value;
     }
+    let result: unknown;
     try {
-      return builtin ? (fn as unknown as (a: unknown[]) => unknown)(argv) : fn(...argv);
+      result = builtin ? (fn as unknown as (a: unknown[]) => unknown)(argv) : fn(...argv);
+      if (typeof result === 'string') this.charge(result.length);
     } catch (error) {
+      // A stop (cancellation, a limit tripped in a nested render) is the run's outcome, not this call's.
+      if (stopsRun(error)) throw error;
+      if (error instanceof BudgetExceeded) this.#overBudget(node.pos, argString(node), error);
       this.#fail(node.pos, argString(node), `error calling ${name}: ${getErrorMessage(error)}`, error);
     }
+    return result;
   }
 }
 

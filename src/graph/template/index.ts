@@ -5,12 +5,15 @@
  * `<file>:<line>:<col>: template: <problem>`.
  */
 import { ConvergeError } from '../../errors.js';
+import { UNLIMITED, type ExecBudget } from './budget.js';
 import { BUILTINS } from './builtins.js';
-import { executeTree, type FuncMap } from './exec.js';
+import { executeTree, type FuncMap, type LimitTrip } from './exec.js';
+import { limitDetails } from '../limits.js';
 import type { ArgNode, ListNode, PipeNode } from './nodes.js';
 import { parseTemplate, TemplateSyntaxError } from './parser.js';
 
 export type { FuncMap, TemplateFunc } from './exec.js';
+export type { ExecBudget } from './budget.js';
 export { formatValue } from './values.js';
 
 export interface TemplateOptions {
@@ -27,6 +30,8 @@ export interface TemplateOptions {
    * the file (escapes, heredoc indentation); `line` and `column` are ignored when it is given.
    */
   readonly locate?: (offset: number) => { readonly line: number; readonly column: number };
+  /** How deep control structures and parentheses may nest (CNV_ERR_LIMIT_NESTING past it). @default unlimited */
+  readonly maxNesting?: number;
 }
 
 /** One call of a named function found in the tree. `args` holds string literals; null where not one. */
@@ -36,8 +41,11 @@ export interface StaticCall {
 }
 
 export interface Template {
-  /** Renders with `dot` as `.` and `$`. Throws CNV_ERR_TEMPLATE_EXEC; a throwing function is the cause. */
-  execute(dot: unknown, funcs: FuncMap): string;
+  /**
+   * Renders with `dot` as `.` and `$`. Throws CNV_ERR_TEMPLATE_EXEC (a throwing function is the cause),
+   * or a CNV_ERR_LIMIT_* error when the render goes past its budget.
+   */
+  execute(dot: unknown, funcs: FuncMap, budget?: ExecBudget): string;
   /** Every call of a named function, nested and piped ones included, in source order (outer first). */
   calls(): readonly StaticCall[];
 }
@@ -57,11 +65,12 @@ export function compileTemplate(source: string, options: TemplateOptions): Templ
   const known = knownFunctions(options.funcNames);
   let tree: ListNode;
   try {
-    tree = parseTemplate(source, (name) => known.has(name));
+    tree = parseTemplate(source, (name) => known.has(name), options.maxNesting);
   } catch (error) {
     if (!(error instanceof TemplateSyntaxError)) throw error;
     const pos = where.at(error.offset);
-    throw new ConvergeError('CNV_ERR_TEMPLATE_PARSE', `${pos.text}: template: ${error.message}`, {
+    throw new ConvergeError(error.code ?? 'CNV_ERR_TEMPLATE_PARSE', `${pos.text}: template: ${error.message}`, {
+      ...(error.code === undefined ? {} : limitDetails('nesting', options.maxNesting ?? Number.POSITIVE_INFINITY)),
       file: pos.file,
       line: pos.line,
       column: pos.column,
@@ -105,16 +114,17 @@ class TreeTemplate implements Template {
     this.#where = where;
   }
 
-  execute(dot: unknown, funcs: FuncMap): string {
-    return executeTree(this.#tree, dot, funcs, (offset, at, problem, cause) => {
+  execute(dot: unknown, funcs: FuncMap, budget: ExecBudget = UNLIMITED): string {
+    const fail = (offset: number, at: string, problem: string, cause?: unknown, limit?: LimitTrip): never => {
       const pos = this.#where.at(offset);
       throw new ConvergeError(
-        'CNV_ERR_TEMPLATE_EXEC',
+        limit?.code ?? 'CNV_ERR_TEMPLATE_EXEC',
         `${pos.text}: template: executing at <${at}>: ${problem}`,
-        { file: pos.file, line: pos.line, column: pos.column },
+        { ...limit?.details, file: pos.file, line: pos.line, column: pos.column },
         cause === undefined ? undefined : { cause },
       );
-    });
+    };
+    return executeTree(this.#tree, dot, funcs, fail, budget);
   }
 
   calls(): readonly StaticCall[] {

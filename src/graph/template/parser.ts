@@ -4,6 +4,8 @@
  * variables must be declared before use, `{{break}}`/`{{continue}}` only inside `range`, and
  * `{{else if}}` / `{{else with}}` share the one `{{end}}` of the chain.
  */
+import type { ErrorCode } from '../../errors.js';
+import { limitMessage } from '../limits.js';
 import { lex } from './lexer.js';
 import { parseNumber, unquoteChar, unquoteString } from './literals.js';
 import type { ArgNode, CommandNode, ListNode, Node, PipeNode } from './nodes.js';
@@ -13,9 +15,12 @@ import { GoFloat } from './values.js';
 /** Thrown by the parser; index.ts turns it into a positioned ConvergeError. */
 export class TemplateSyntaxError extends Error {
   readonly offset: number;
-  constructor(offset: number, message: string) {
+  /** Set when a limit, not the syntax, refused the template. */
+  readonly code: ErrorCode | undefined;
+  constructor(offset: number, message: string, code?: ErrorCode) {
     super(message);
     this.offset = offset;
+    this.code = code;
   }
 }
 
@@ -35,21 +40,34 @@ const OPERAND_START: ReadonlySet<TokenType> = new Set<TokenType>([
   'leftParen',
 ]);
 
-/** Parses a template source. `isFunction` answers whether a name can be called. */
-export function parseTemplate(src: string, isFunction: (name: string) => boolean): ListNode {
-  return new Parser(lex(src), isFunction).parse();
+/**
+ * Parses a template source. `isFunction` answers whether a name can be called; control structures and
+ * parentheses may nest `maxNesting` deep (the parser recurses once per level, so this bounds its stack).
+ */
+export function parseTemplate(src: string, isFunction: (name: string) => boolean, maxNesting = Number.POSITIVE_INFINITY): ListNode {
+  return new Parser(lex(src), isFunction, maxNesting).parse();
 }
 
 class Parser {
   readonly #tokens: Token[];
   readonly #isFunction: (name: string) => boolean;
+  readonly #maxNesting: number;
   #i = 0;
   #vars: string[] = ['$'];
   #rangeDepth = 0;
+  #nesting = 0;
 
-  constructor(tokens: Token[], isFunction: (name: string) => boolean) {
+  constructor(tokens: Token[], isFunction: (name: string) => boolean, maxNesting: number) {
     this.#tokens = tokens;
     this.#isFunction = isFunction;
+    this.#maxNesting = maxNesting;
+  }
+
+  /** Enters one level of nesting at `offset`; the caller leaves it with `this.#nesting--`. */
+  #enter(offset: number): void {
+    if (++this.#nesting > this.#maxNesting) {
+      throw new TemplateSyntaxError(offset, limitMessage('nesting', this.#maxNesting), 'CNV_ERR_LIMIT_NESTING');
+    }
   }
 
   parse(): ListNode {
@@ -165,6 +183,13 @@ class Parser {
   }
 
   #control(kind: 'if' | 'with' | 'range', pos: number): Node {
+    this.#enter(pos);
+    const node = this.#controlBody(kind, pos);
+    this.#nesting--;
+    return node;
+  }
+
+  #controlBody(kind: 'if' | 'with' | 'range', pos: number): Node {
     const mark = this.#vars.length;
     const pipe = this.#pipeline(kind, 'rightDelim');
     if (kind === 'range') this.#rangeDepth++;
@@ -316,8 +341,12 @@ class Parser {
         const value = isFloat && Number.isSafeInteger(n.value) ? new GoFloat(n.value) : n.value;
         return { kind: 'number', pos: t.pos, value, text: t.val };
       }
-      case 'leftParen':
-        return { kind: 'pipe', pos: t.pos, pipe: this.#pipeline('parenthesized pipeline', 'rightParen') };
+      case 'leftParen': {
+        this.#enter(t.pos);
+        const pipe = this.#pipeline('parenthesized pipeline', 'rightParen');
+        this.#nesting--;
+        return { kind: 'pipe', pos: t.pos, pipe };
+      }
       case 'string':
       case 'rawString': {
         const s = unquoteString(t.val);

@@ -7,6 +7,7 @@
 import { formatFloat, formatHexFloat } from './floats.js';
 import { goQuote, quoteRune } from '../../go/strconv.js';
 import { goKind, goTypeName, numberOf, sortedKeys, structFields } from './values.js';
+import { chargeOutput } from './budget.js';
 
 interface Spec {
   minus: boolean;
@@ -24,11 +25,41 @@ const runeLength = (s: string): number => {
   return n;
 };
 
+/** Go's fmt refuses widths and precisions past a million (fmt's tooLarge). */
+const MAX_WIDTH = 1e6;
+
+function tooLarge(x: number): boolean {
+  return x > MAX_WIDTH || x < -MAX_WIDTH;
+}
+
+/**
+ * Go's parsenum: the digits at `i`. A number that is already past a million when another digit
+ * follows is an overflow: fmt then reports no number and skips the rest of the format, so
+ * `%.999999999f` prints `%!(NOVERB)` and a width can never exceed eight digits.
+ */
+function parseNum(format: string, i: number): { num: number; isNum: boolean; next: number } {
+  let num = 0;
+  let isNum = false;
+  let j = i;
+  for (; j < format.length && format[j]! >= '0' && format[j]! <= '9'; j++) {
+    if (tooLarge(num)) return { num: 0, isNum: false, next: format.length };
+    num = num * 10 + (format.charCodeAt(j) - 48);
+    isNum = true;
+  }
+  return { num, isNum, next: j };
+}
+
+/** An operand used as `*` width or precision: an integer within fmt's bounds, else null. */
+function starArg(v: unknown): number | null {
+  return typeof v === 'number' && Number.isSafeInteger(v) && !tooLarge(v) ? v : null;
+}
+
 function pad(s: string, spec: Spec): string {
   if (spec.width < 0) return s;
   const n = runeLength(s);
   if (n >= spec.width) return s;
   const fill = spec.width - n;
+  chargeOutput(fill);
   if (spec.minus) return s + ' '.repeat(fill);
   if (spec.zero) return '0'.repeat(fill) + s;
   return ' '.repeat(fill) + s;
@@ -38,6 +69,7 @@ function pad(s: string, spec: Spec): string {
 function padNumber(sign: string, digits: string, spec: Spec, zeroOk: boolean): string {
   if (spec.zero && zeroOk && !spec.minus && spec.width > 0) {
     const fill = spec.width - sign.length - digits.length;
+    if (fill > 0) chargeOutput(fill);
     return sign + (fill > 0 ? '0'.repeat(fill) : '') + digits;
   }
   return pad(sign + digits, { ...spec, zero: false });
@@ -97,6 +129,7 @@ function formatInt(n: number | bigint, verb: string, spec: Spec): string | null 
       return null;
   }
   if (spec.prec >= 0) {
+    chargeOutput(spec.prec);
     digits = spec.prec === 0 && value === 0 ? '' : digits.padStart(spec.prec, '0');
   }
   const sign = neg ? '-' : spec.plus && verb !== 'v' ? '+' : spec.space ? ' ' : '';
@@ -104,6 +137,7 @@ function formatInt(n: number | bigint, verb: string, spec: Spec): string | null 
 }
 
 function formatFloatVerb(v: number, verb: string, spec: Spec): string | null {
+  if (spec.prec > 0) chargeOutput(spec.prec);
   let body: string;
   switch (verb) {
     case 'v':
@@ -304,8 +338,8 @@ export function sprintf(format: string, args: readonly unknown[]): string {
     argIndex();
     if (format[i] === '*') {
       i++;
-      const w = args[argi++];
-      if (typeof w === 'number' && Number.isSafeInteger(w)) {
+      const w = starArg(args[argi++]);
+      if (w !== null) {
         spec.width = Math.abs(w);
         if (w < 0) {
           spec.minus = true;
@@ -313,22 +347,22 @@ export function sprintf(format: string, args: readonly unknown[]): string {
         }
       } else out += '%!(BADWIDTH)';
     } else {
-      const start = i;
-      while (i < n && format[i]! >= '0' && format[i]! <= '9') i++;
-      if (i > start) spec.width = Number(format.slice(start, i));
+      const width = parseNum(format, i);
+      if (width.isNum) spec.width = width.num;
+      i = width.next;
     }
-    if (format[i] === '.') {
+    if (i + 1 < n && format[i] === '.') {
       i++;
       argIndex();
       if (format[i] === '*') {
         i++;
-        const p = args[argi++];
-        if (typeof p === 'number' && Number.isSafeInteger(p) && p >= 0) spec.prec = p;
+        const p = starArg(args[argi++]);
+        if (p !== null && p >= 0) spec.prec = p;
         else out += '%!(BADPREC)';
       } else {
-        const start = i;
-        while (i < n && format[i]! >= '0' && format[i]! <= '9') i++;
-        spec.prec = i > start ? Number(format.slice(start, i)) : 0;
+        const prec = parseNum(format, i);
+        spec.prec = prec.isNum ? prec.num : 0;
+        i = prec.next;
       }
     }
     argIndex();

@@ -133,3 +133,22 @@ test('print, println and printf are reachable from templates', (t) => {
   t.is(render('{{printf "%v and %v" .a .missing}}', { a: [1] }), '[1] and <nil>');
   t.is(render('{{printf "%T" .}}', { a: 1 }), 'map[string]interface {}');
 });
+
+// Go's fmt caps widths and precisions at 1e6: a `*` operand past it is BADWIDTH/BADPREC, and a written
+// number that is past it when another digit follows ends the directive (checked against go1.19).
+const capped = test.macro({
+  exec(t, format: string, args: unknown[], want: string | number) {
+    const got = sprintf(format, args);
+    if (typeof want === 'number') t.is(got.length, want);
+    else t.is(got, want);
+  },
+  title: (_provided, format: string, args: unknown[]) => `sprintf() - width/precision bound: ${JSON.stringify(format)} ${JSON.stringify(args)}`,
+});
+test(capped, '%.999999999f', [1.5], '%!(NOVERB)%!(EXTRA float64=1.5)');
+test(capped, '%400000000d|x', [1], '%!(NOVERB)%!(EXTRA int=1)');
+test(capped, '%10000009d', [1], 10_000_009);
+test(capped, '%*d', [1_000_001, 1], '%!(BADWIDTH)1');
+test(capped, '%*d', [1_000_000, 1], 1_000_000);
+test(capped, '%.*f', [1_000_001, 1.5], '%!(BADPREC)1.500000');
+test(capped, '%.', [1], '%!.(int=1)');
+test(capped, '%5.f', [1.5], '    2');
