@@ -174,24 +174,11 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
     throw new ConvergeError('CNV_ERR_CLI_USAGE', '--local with --use-ssl needs --cert-file and --key-file');
   }
   const token = options.noToken ? null : options.rpcToken !== '' ? options.rpcToken : randomUUID();
-  // Start a worker thread now, so that it loads the engine while this thread loads the server. On two
-  // cores this overlaps the two biggest start-up costs of a --local run.
-  const { WorkerPool } = await import('../workers/pool.js');
-  // One job runs, so one thread: with two, piscina would start a second thread for the job while the
-  // warm-up holds the first, and that thread would load the engine all over again.
-  const pool = new WorkerPool({ threads: 1 });
-  const warmUp = pool.run(
-    { kind: 'graph', location: 'warm-up.hcl', content: '', params: {}, cwd: process.cwd(), parallelism: 1 },
-    () => {},
-    new AbortController().signal,
-  );
-  const server = await startLocalServer(options, { pool, host, port, ...(token === null ? { noToken: true } : { token }) }).catch(
-    async (error: unknown) => {
-      await warmUp;
-      await pool.close();
-      throw error;
-    },
-  );
+  // The job runs on this thread (inline-pool.ts says why); a server's pool of threads would cost more
+  // to start than a typical --local job.
+  const { InlinePool } = await import('../workers/inline-pool.js');
+  const pool = new InlinePool();
+  const server = await startLocalServer(options, { pool, host, port, ...(token === null ? { noToken: true } : { token }) });
   // The server listens on its address like any other, but this process's own jobs go to its front door
   // directly: a gRPC client here would encode, send, receive and decode every event in one process.
   return {
@@ -207,12 +194,8 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
         onNotice?.({ type: 'queued', runId, behind, position, text });
       }),
     close: async () => {
-      // The server waits for running applies; after that no job is left on the pool.
+      // The server waits for running applies; after that no job is left.
       await server.close();
-      await warmUp;
-      // Thread teardown is not awaited: the process exits right after, which ends the threads anyway,
-      // and waiting would only delay the exit of every --local run.
-      void pool.close().catch(() => {});
     },
   };
 }

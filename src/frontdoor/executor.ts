@@ -12,7 +12,7 @@ import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { JOB_BASE_COST_BYTES } from '../defaults.js';
 import { ConvergeError, fromWire, toWire } from '../errors.js';
 import type { JobKind, JobOutcome, JobSpec, NodeEvent, WorkerMessage } from '../protocol.js';
-import type { WorkerPool } from '../workers/pool.js';
+import type { JobPool } from '../workers/inline-pool.js';
 import { asciiJson } from './ascii-json.js';
 import type { JobQueue } from './job-queue.js';
 import type { Logger } from './logger.js';
@@ -22,7 +22,7 @@ import { edgesNoticeResponse, noticeResponse, statusResponse } from './wire/stat
 import type { QueuedNotice, Run, RunRegistry } from './runs.js';
 
 export interface ExecutorContext {
-  readonly pool: WorkerPool;
+  readonly pool: JobPool;
   readonly queue: JobQueue;
   readonly runs: RunRegistry;
   readonly logger: Logger;

@@ -17,7 +17,8 @@ import {
   DEFAULT_SHUTDOWN_GRACE_MS,
 } from '../defaults.js';
 import { resolveRunLimits, type RunLimits } from '../graph/limits.js';
-import type { WorkerPool, WorkerPoolOptions } from '../workers/pool.js';
+import type { JobPool } from '../workers/inline-pool.js';
+import type { WorkerPoolOptions } from '../workers/pool.js';
 import type { JobQueueOptions } from './job-queue.js';
 import type { Logger } from './logger.js';
 import type { RunRegistryOptions } from './runs.js';
@@ -59,7 +60,7 @@ export interface ServerOptions {
   /** Serve the converge executable: true for the running one, or a path. @default false */
   readonly selfServe?: boolean | string;
   /** A pool to run jobs on; otherwise the server creates (and closes) its own. */
-  readonly pool?: WorkerPool;
+  readonly pool?: JobPool;
   /** The owned pool's threads and their limits (ignored with `pool`). */
   readonly workers?: WorkerPoolOptions;
   readonly queue?: JobQueueOptions;

@@ -10,7 +10,8 @@ import os from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { ConvergeError, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
-import { WorkerPool, resolveWorkerPoolOptions, type WorkerPoolOptions } from '../workers/pool.js';
+import type { JobPool } from '../workers/inline-pool.js';
+import type { WorkerPoolOptions } from '../workers/pool.js';
 import { Authenticator, resolveToken } from './auth.js';
 import { BinaryServer, defaultBinaryPath } from './binary.js';
 import { runInProcess, type InProcessNotice } from './executor.js';
@@ -97,10 +98,15 @@ function listen(server: net.Server, host: string, port: number): Promise<number>
   });
 }
 
-/** Room on the threads for every job the queue lets run, plus the one apply, so piscina never queues. */
-function poolOptionsFor(workers: WorkerPoolOptions = {}, maxRunning: number): WorkerPoolOptions {
+/**
+ * The server's own worker pool, with room on the threads for every job the queue lets run, plus the one
+ * apply, so piscina never queues. Loaded here, not at the top: a caller with its own pool (--local)
+ * never loads piscina.
+ */
+async function ownPool(workers: WorkerPoolOptions = {}, maxRunning: number): Promise<JobPool> {
+  const { WorkerPool, resolveWorkerPoolOptions } = await import('../workers/pool.js');
   const threads = resolveWorkerPoolOptions(workers).threads;
-  return { ...workers, threads, jobsPerThread: workers.jobsPerThread ?? Math.ceil((maxRunning + 1) / threads) };
+  return new WorkerPool({ ...workers, threads, jobsPerThread: workers.jobsPerThread ?? Math.ceil((maxRunning + 1) / threads) });
 }
 
 /** grpc-js with our timeouts: idle sessions (also those that never send a request) close; silent peers are pinged. */
@@ -151,7 +157,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
 
   const ownsPool = input.pool === undefined;
   const queue = new JobQueue(input.queue);
-  const pool = input.pool ?? new WorkerPool(poolOptionsFor(input.workers, queue.options.maxRunning));
+  const pool = input.pool ?? (await ownPool(input.workers, queue.options.maxRunning));
   const specDefaults = {
     cwd: options.cwd,
     parallelism: options.parallelism,
@@ -270,7 +276,8 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     }
     // As specFor() does for remote requests: modules fetched from this server's own origins get its token.
     const moduleTokens = token === null ? undefined : Object.fromEntries(specDefaults.origins.map((origin) => [origin, token]));
-    const withTokens = moduleTokens === undefined ? spec : { ...spec, moduleTokens: { ...moduleTokens, ...spec.moduleTokens } };
+    const withLimits = { ...spec, limits: spec.limits ?? specDefaults.limits };
+    const withTokens = moduleTokens === undefined ? withLimits : { ...withLimits, moduleTokens: { ...moduleTokens, ...spec.moduleTokens } };
     return runInProcess(front, withTokens, onMessage, signal, onNotice);
   };
   return { host, port, url, token, close: () => close(), shutdown, runInProcess: inProcess };

@@ -4,19 +4,23 @@
  * walking. Events produced in the same turn of the event loop go out as one message, and a batch never
  * waits longer than that turn, so a client sees a node start as soon as the worker yields.
  */
-import type { MessagePort } from 'node:worker_threads';
 import type { NodeEvent, WorkerPortMessage } from '../protocol.js';
 
 /** Largest batch posted at once; bounds the size of one structured clone. */
 export const MAX_EVENTS_PER_BATCH = 512;
 
+/** Where batches go: the job's MessagePort in a worker, a callback when the job runs inline. */
+export interface BatchTarget {
+  postMessage(message: WorkerPortMessage): void;
+}
+
 export class EventBatcher {
-  readonly #port: MessagePort;
+  readonly #port: BatchTarget;
   #pending: NodeEvent[] = [];
   #scheduled: NodeJS.Immediate | undefined;
   #first = true;
 
-  constructor(port: MessagePort) {
+  constructor(port: BatchTarget) {
     this.#port = port;
   }
 
