@@ -87,3 +87,20 @@ test('graph - prints dot with clusters and edges from dependency to dependent', 
   const withParams = await runCli(['graph', ...LOCAL, '--show-params', 'two.hcl'], dir);
   t.regex(withParams.stdout, /"root\/param\.message" \[/);
 });
+
+test('plan - file.mode of a file its dependency creates is a change with a warning, exit 0; apply sets it', async (t) => {
+  const dir = scratchDir(t);
+  fs.writeFileSync(
+    path.join(dir, 'fm.hcl'),
+    'file.content "created" {\n  destination = "created.txt"\n  content = "made in this run"\n}\n\n' +
+      'file.mode "created" {\n  destination = "created.txt"\n  mode = 0600\n  depends = ["file.content.created"]\n}\n',
+  );
+  const plan = await runCli(['plan', ...LOCAL, 'fm.hcl'], dir);
+  t.is(plan.code, 0, plan.stderr);
+  t.regex(plan.stdout, /\nroot\/file\.mode\.created:\n Warning: "created\.txt" does not exist\n/);
+  t.regex(plan.stdout, /\n  created\.txt: "----------" => "-rw-------"\n/);
+  t.true(plan.stdout.endsWith('\nSummary: 0 errors, 2 changes\n'));
+  const apply = await runCli(['apply', ...LOCAL, 'fm.hcl'], dir);
+  t.is(apply.code, 0, apply.stderr);
+  t.is(fs.statSync(path.join(dir, 'created.txt')).mode & 0o777, 0o600);
+});

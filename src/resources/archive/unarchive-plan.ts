@@ -3,8 +3,8 @@
  * unsafe entries, and compares every entry with the destination. A plan right after an apply finds
  * every entry in place and reports no change (the original reported a change on every plan).
  *
- * As in the original, an archive whose entries all sit in one top-level directory is unpacked without
- * that directory (`app-1.2/bin/app` lands at `<destination>/bin/app`).
+ * Every entry keeps its full name under the destination, top-level directory included
+ * (`app-1.2/bin/app` lands at `<destination>/app-1.2/bin/app`), as the original's decompressors do.
  */
 import { createHash } from 'node:crypto';
 import { lstat, readlink, realpath } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import { hashFile } from '../file/hashing.js';
 export interface PlannedEntry extends Omit<RawEntry, 'name'> {
   /** Name in the archive after normalising (the key for the second, writing pass). */
   readonly archivePath: string;
-  /** Path relative to the destination (after stripping a single top-level directory). */
+  /** Path relative to the destination: the entry's normalised name. */
   readonly path: string;
   readonly sha256?: string;
   /** ok: already in place; create: missing; replace: differs (needs `force`); blocked: cannot be replaced. */
@@ -72,28 +72,13 @@ export async function scanArchive(source: string, signal?: AbortSignal): Promise
   return scanned;
 }
 
-/** The single top-level directory every entry sits in, if there is one (the original unpacked its contents). */
-export function commonTopDirectory(entries: readonly Scanned[]): string | undefined {
-  const tops = new Set(entries.map((e) => e.archivePath.split('/')[0]));
-  if (tops.size !== 1) return undefined;
-  const [top] = [...tops];
-  if (top === undefined) return undefined;
-  const asItself = entries.find((e) => e.archivePath === top);
-  if (asItself && asItself.kind !== 'directory') return undefined;
-  // `top` alone (an archive of one empty directory) is unpacked as itself.
-  return entries.some((e) => e.archivePath !== top) ? top : undefined;
-}
-
 /** Compares each entry with what is at the destination. */
 export async function planArchive(source: string, destination: string, signal?: AbortSignal): Promise<ArchivePlan> {
   const scanned = await scanArchive(source, signal);
-  const top = commonTopDirectory(scanned);
   const destinationReal = await realpath(destination);
   const entries: PlannedEntry[] = [];
   for (const entry of scanned) {
-    const rel = top === undefined ? entry.archivePath : entry.archivePath.slice(top.length + 1);
-    if (rel === '') continue;
-    const compared = await compare({ ...entry, path: rel }, destination, destinationReal);
+    const compared = await compare({ ...entry, path: entry.archivePath }, destination, destinationReal);
     entries.push(compared);
   }
   return {

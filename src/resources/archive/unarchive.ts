@@ -117,8 +117,8 @@ export const unarchive: ResourceDefinition = {
   kind: 'unarchive',
   doc:
     'Unpacks a local tar, tar.gz/tgz, tar.bz2 or zip archive (recognised by content) into an existing ' +
-    'directory. Entries already in place are left alone, so a plan after apply shows no change; an ' +
-    'archive whose entries share one top-level directory is unpacked without it, as in the original. ' +
+    'directory. Entries already in place are left alone, so a plan after apply shows no change. ' +
+    'Entries keep their full names, top-level directory included, as in the original. ' +
     'Entries that would land outside the destination (absolute names, `..`, symlinks) are refused.',
   fields: [
     { name: 'source', type: 'string', required: true, nonempty: true, doc: 'The archive to unpack; it must exist locally.' },

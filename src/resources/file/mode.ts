@@ -45,10 +45,10 @@ class FileMode implements Task {
       actual = (await stat(this.#absolute)).mode & 0o777;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        const message = `${quoted} does not exist`;
-        return failedStatus(message, {
-          level: StatusLevel.CantChange,
-          messages: [message],
+        // A file a dependency creates later in the same run is missing at plan time: that is a change with
+        // a warning, not an error, as in the original (apply fails if it is still missing then).
+        return makeStatus(StatusLevel.MayChange, {
+          warning: `${quoted} does not exist`,
           diffs: { [dest]: { original: modeString(0), current: modeString(this.#mode), changes: true } },
         });
       }

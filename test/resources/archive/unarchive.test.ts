@@ -1,4 +1,5 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { FIXTURES, prepare, runContext, tempDir } from '../system-helpers.js';
 const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 for (const archive of ['good.tar', 'good.tar.gz', 'good.tar.bz2', 'good.zip']) {
-  test(`${archive}: unpacks without the top directory, then a second plan shows no change`, async (t) => {
+  test(`${archive}: unpacks with its top directory, as the original does, then a second plan shows no change`, async (t) => {
     const dest = tempDir(t);
     const task = await prepare(unarchive, { source: path.join(FIXTURES, archive), destination: dest });
     const ctx = runContext();
@@ -18,16 +19,16 @@ for (const archive of ['good.tar', 'good.tar.gz', 'good.tar.bz2', 'good.zip']) {
     t.is(planned.level, StatusLevel.WillChange);
     t.deepEqual(planned.diffs['unarchive'], { original: path.join(FIXTURES, archive), current: dest, changes: true });
     t.true(planned.messages.some((m) => m.includes('to create')));
-    t.false(fs.existsSync(path.join(dest, 'README')), 'check must not change the machine');
+    t.false(fs.existsSync(path.join(dest, 'app')), 'check must not change the machine');
 
     const applied = await task.apply(ctx);
     t.is(applied.error, undefined);
     t.true(applied.messages.includes(`completed fetch and unarchive "${path.join(FIXTURES, archive)}"`));
-    t.is(fs.readFileSync(path.join(dest, 'README'), 'utf8'), 'hello from the archive\n');
-    t.is(fs.readFileSync(path.join(dest, 'docs/guide.txt'), 'utf8'), 'guide\n'.repeat(100));
-    t.is(fs.statSync(path.join(dest, 'bin/run.sh')).mode & 0o777, 0o755);
-    t.is(fs.readlinkSync(path.join(dest, 'link')), 'README');
-    t.false(fs.existsSync(path.join(dest, 'app')));
+    t.is(fs.readFileSync(path.join(dest, 'app/README'), 'utf8'), 'hello from the archive\n');
+    t.is(fs.readFileSync(path.join(dest, 'app/docs/guide.txt'), 'utf8'), 'guide\n'.repeat(100));
+    t.is(fs.statSync(path.join(dest, 'app/bin/run.sh')).mode & 0o777, 0o755);
+    t.is(fs.readlinkSync(path.join(dest, 'app/link')), 'README');
+    t.false(fs.existsSync(path.join(dest, 'README')), 'the top directory is not stripped');
     t.deepEqual(
       fs.readdirSync(dest).filter((n) => n.includes('converge-tmp')),
       [],
@@ -40,7 +41,7 @@ for (const archive of ['good.tar', 'good.tar.gz', 'good.tar.bz2', 'good.zip']) {
   });
 }
 
-test('an archive without a single top directory is unpacked as it is', async (t) => {
+test('an archive without a top directory is unpacked as it is', async (t) => {
   const dest = tempDir(t);
   const task = await prepare(unarchive, { source: path.join(FIXTURES, 'flat.zip'), destination: dest });
   await task.apply(runContext());
@@ -203,4 +204,18 @@ test('large entries stream through (tar.gz made by the tar library, zip made by 
     for (const f of [...files, 'small.txt']) t.is(sha256(path.join(dest, f)), sha256(path.join(src, f)), `${archive}: ${f}`);
     t.is((await task.check(runContext())).level, StatusLevel.NoChange, archive);
   }
+});
+
+test('pkg/sub/f.txt in a tar made by tar(1) lands at DEST/pkg/sub/f.txt, as in the original', async (t) => {
+  const work = tempDir(t);
+  fs.mkdirSync(path.join(work, 'pkg/sub'), { recursive: true });
+  fs.writeFileSync(path.join(work, 'pkg/sub/f.txt'), 'f\n');
+  const archive = path.join(work, 'pkg.tar.gz');
+  execFileSync('tar', ['-czf', archive, '-C', work, 'pkg']);
+  const dest = tempDir(t);
+  const task = await prepare(unarchive, { source: archive, destination: dest });
+  await task.apply(runContext());
+  t.is(fs.readFileSync(path.join(dest, 'pkg/sub/f.txt'), 'utf8'), 'f\n');
+  t.false(fs.existsSync(path.join(dest, 'sub')));
+  t.is((await task.check(runContext())).level, StatusLevel.NoChange);
 });

@@ -37,10 +37,14 @@ test('a string mode is octal', async (t) => {
   t.is(fs.statSync(path.join(dir, 'f')).mode & 0o777, 0o640);
 });
 
-test('a missing file cannot change', async (t) => {
+test('a missing file is a change with a warning at plan time, as in the original; apply then fails', async (t) => {
   const dir = tempDir(t);
   const task = await prepare('file.mode', { destination: 'nope', mode: 0o600 }, dir);
   const status = await task.check(runContext(dir));
-  t.is(status.level, StatusLevel.CantChange);
-  t.is(status.error, '"nope" does not exist');
+  t.is(status.level, StatusLevel.MayChange);
+  t.is(status.error, undefined);
+  t.is(status.warning, '"nope" does not exist');
+  t.deepEqual(status.diffs['nope'], { original: '----------', current: '-rw-------', changes: true });
+  const applied = await task.apply(runContext(dir));
+  t.not(applied.error, undefined);
 });
