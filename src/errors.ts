@@ -68,6 +68,7 @@ export const ERROR_CODES = {
   CNV_ERR_AUTH_MISSING: 'unauthenticated',
   CNV_ERR_AUTH_INVALID: 'unauthenticated',
   CNV_ERR_AUTH_EXPIRED: 'unauthenticated',
+  CNV_ERR_AUTH_DUPLICATE: 'unauthenticated', // more than one credential in one place (header, metadata, query, cookie)
   CNV_ERR_MODULE_SERVING_DISABLED: 'failed-precondition',
   CNV_ERR_MODULE_PATH: 'permission-denied',
   CNV_ERR_MODULE_NOT_FOUND: 'not-found',

@@ -34,21 +34,24 @@ export function parseBearer(value: string): string | undefined {
   return BEARER.exec(value)?.[1];
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  for (const part of header.split(';')) {
+/** Every value of cookie `name`, across all Cookie headers. */
+function cookieValues(headers: readonly string[], name: string): string[] {
+  const found: string[] = [];
+  for (const part of headers.flatMap((header) => header.split(';'))) {
     const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) {
-      const raw = part.slice(eq + 1).trim();
-      try {
-        return decodeURIComponent(raw);
-      } catch {
-        return raw;
-      }
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim();
+    try {
+      found.push(decodeURIComponent(raw));
+    } catch {
+      found.push(raw);
     }
   }
-  return undefined;
+  return found;
+}
+
+function duplicate(what: string, count: number): ConvergeError {
+  return new ConvergeError('CNV_ERR_AUTH_DUPLICATE', `credentials sent more than once (${count} ${what}); send exactly one`);
 }
 
 /** Who a request is when the server runs with --no-token, and when it signed with the shared --rpc-token. */
@@ -81,23 +84,33 @@ export class Authenticator {
     return SHARED_KEY_NAME;
   }
 
-  /** gRPC: metadata `authorization: BEARER <jwt>`. */
+  /** gRPC: metadata `authorization: BEARER <jwt>`, exactly once. */
   async checkGrpc(metadata: Metadata): Promise<string> {
-    const value = metadata.get('authorization')[0];
+    if (this.#secret === null) return ANONYMOUS;
+    const values = metadata.get('authorization');
+    if (values.length > 1) throw duplicate('authorization metadata', values.length);
+    const value = values[0];
     return this.#check(typeof value === 'string' ? value : value?.toString('utf8'), 'header');
   }
 
   /**
    * HTTP: the Authorization header, else the `jwt` query parameter, else the `jwt` cookie. The first
-   * place that holds something decides: a bad header is not rescued by a good cookie.
+   * place that holds something decides: a bad header is not rescued by a good cookie. A place that
+   * holds more than one credential is refused: which one counts would otherwise depend on the parser.
    */
   async checkHttp(request: IncomingMessage, url: URL): Promise<string> {
     if (this.#secret === null) return ANONYMOUS;
-    const header = request.headers.authorization;
+    // node:http keeps only the first Authorization header in `headers`; headersDistinct has them all.
+    const headers = request.headersDistinct.authorization ?? [];
+    if (headers.length > 1) throw duplicate('Authorization headers', headers.length);
+    const header = headers[0];
     if (header !== undefined && header !== '') return this.#check(header, 'header');
-    const query = url.searchParams.get('jwt');
-    if (query !== null && query !== '') return this.#check(query, 'query');
-    const cookie = cookieValue(request.headers.cookie, 'jwt');
-    return this.#check(cookie, 'cookie');
+    const queries = url.searchParams.getAll('jwt');
+    if (queries.length > 1) throw duplicate('jwt query parameters', queries.length);
+    const query = queries[0];
+    if (query !== undefined && query !== '') return this.#check(query, 'query');
+    const cookies = cookieValues(request.headersDistinct.cookie ?? [], 'jwt');
+    if (cookies.length > 1) throw duplicate('jwt cookies', cookies.length);
+    return this.#check(cookies[0], 'cookie');
   }
 }

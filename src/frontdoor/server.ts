@@ -25,6 +25,7 @@ import { Lifecycle } from './lifecycle.js';
 import { createListener } from './listener.js';
 import { createLogger } from './logger.js';
 import { ModuleRoot } from './modules.js';
+import { keepDuplicateCredentials } from './grpc-duplicate-headers.js';
 import { RunRegistry } from './runs.js';
 import { openPersistedRuns } from './runs-persist.js';
 import { resolveServerOptions, type ResolvedConnectionOptions, type ServerOptions } from './server-options.js';
@@ -190,6 +191,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   const grpcServer = createGrpcServer(connections);
   const health = addGrpcServices(grpcServer, front);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  keepDuplicateCredentials(grpcServer);
   const httpServer = createHttpServer(front, connections);
   const listener = createListener({
     tls: loadedTls,
