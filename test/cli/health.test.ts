@@ -27,17 +27,20 @@ const results = [
 test('renderHealth() - the summary counts failing checks (the original always said 0)', (t) => {
   const out = renderHealth(results);
   t.true(out.startsWith('\nroot/file.content.dep:\n Error: required changes detected; required dependencies are failing\n'));
-  t.true(out.endsWith('Summary: 2 errors, 1 warnings\n1 checks will fail due to failing dependencies\n'));
+  t.true(out.endsWith('Summary: 2 errors, 1 warnings\n1 check will fail due to failing dependencies\n'));
 });
 
-test('renderHealth() - --quiet prints one line per unhealthy node', (t) => {
+test('renderHealth() - --quiet prints one line per unhealthy node, no blank lines between, counts only when not 0', (t) => {
   t.is(
     renderHealth(results, { quiet: true }),
-    '\nroot/file.content.dep: Status: error; 1 failing dependencies\n\n' +
-      'root/file.content.render: Status: error; 0 failing dependencies\n\n' +
-      'root/task.slow: Status: warning; 0 failing dependencies\n\n' +
-      'Summary: 2 errors, 1 warnings\n1 checks will fail due to failing dependencies\n',
+    '\nroot/file.content.dep: Status: error; 1 failing dependency\n' +
+      'root/file.content.render: Status: error\n' +
+      'root/task.slow: Status: warning\n\n' +
+      'Summary: 2 errors, 1 warnings\n1 check will fail due to failing dependencies\n',
   );
+  const two = node('root/task.two', { health: { level: 'error', failingDependencies: ['a', 'b'] } });
+  t.true(renderHealth([two], { quiet: true }).includes('root/task.two: Status: error; 2 failing dependencies\n\nSummary'));
+  t.is(renderHealth([results[4]!], { quiet: true }), '\nSummary: 0 errors, 0 warnings\n0 checks will fail due to failing dependencies\n');
 });
 
 test('anyUnhealthy() - ignores the root', (t) => {

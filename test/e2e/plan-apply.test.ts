@@ -77,6 +77,18 @@ test('healthcheck - exit 0 by default, 3 with --fail-unhealthy, and the summary 
   t.is(strict.code, 3);
 });
 
+test('healthcheck --quiet - one line per unhealthy node, no blank lines between, no "0 failing", "1 check" singular', async (t) => {
+  const dir = scratchDir(t, 'health-deps.hcl');
+  const result = await runCli(['healthcheck', ...LOCAL, '--quiet', 'health-deps.hcl'], dir);
+  t.is(result.code, 0, result.stderr);
+  t.regex(
+    result.stdout,
+    /^\nroot\/healthcheck\.task\.after: Status: (warning|error); 1 failing dependency\nroot\/healthcheck\.task\.sick: Status: (warning|error)\n\nSummary: /,
+  );
+  t.true(result.stdout.endsWith('\n1 check will fail due to failing dependencies\n'), result.stdout);
+  t.notRegex(result.stdout, /0 failing dependencies|\n\n\n/);
+});
+
 test('graph - prints dot with clusters and edges from dependency to dependent', async (t) => {
   const dir = scratchDir(t, 'two.hcl');
   const result = await runCli(['graph', ...LOCAL, 'two.hcl'], dir);

@@ -42,10 +42,9 @@ export function renderHealthSummary(summary: HealthSummary, options: HealthOptio
   const style = options.style ?? PLAIN_STYLE;
   const label =
     summary.errors > 0 ? style.red('Summary') : summary.warnings > 0 ? style.yellow('Summary') : 'Summary';
-  return (
-    `${label}: ${summary.errors} errors, ${summary.warnings} warnings\n` +
-    `${summary.failingDependencies} checks will fail due to failing dependencies\n`
-  );
+  // The Summary line keeps the original's wording (scripts and the conformance kit count its fields).
+  const checks = summary.failingDependencies === 1 ? '1 check' : `${summary.failingDependencies} checks`;
+  return `${label}: ${summary.errors} errors, ${summary.warnings} warnings\n${checks} will fail due to failing dependencies\n`;
 }
 
 function renderQuietLine(result: NodeResult, options: HealthOptions): string {
@@ -53,7 +52,8 @@ function renderQuietLine(result: NodeResult, options: HealthOptions): string {
   const level = healthLevel(result);
   const id = level === 'error' ? style.red(result.id) : level === 'warning' ? style.yellow(result.id) : result.id;
   const failing = result.details.health?.failingDependencies.length ?? 0;
-  return `${id}: Status: ${level}; ${failing} failing dependencies\n\n`;
+  const deps = failing === 0 ? '' : failing === 1 ? '; 1 failing dependency' : `; ${failing} failing dependencies`;
+  return `${id}: Status: ${level}${deps}\n`;
 }
 
 /** The whole healthcheck report for the health pass of one job. */
@@ -69,6 +69,8 @@ export function renderHealth(results: readonly NodeResult[], options: HealthOpti
       text += renderNodeBlock(result, options.style);
     }
   }
+  // Quiet lines are a list: one blank line closes it, as blocks end with theirs.
+  if (options.quiet && text !== '\n') text += '\n';
   return text + renderHealthSummary(summarizeHealth(sorted), options);
 }
 
