@@ -122,6 +122,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       env: process.env,
       cwd: process.cwd(),
       signal: controller.signal,
+      stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,
       noColor,

@@ -66,6 +66,7 @@ export interface CommandContext {
   readonly cwd: string;
   /** Aborted on the first Ctrl-C. */
   readonly signal: AbortSignal;
+  readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
   readonly noColor: boolean;
@@ -150,8 +151,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'fmt',
     summary: 'format module files',
-    usage: 'converge fmt [flags] <file>...',
-    flags: [{ name: 'check', type: 'bool', description: 'exit 1 if any file needs formatting; write nothing' }],
+    usage: 'converge fmt [flags] <file>... (a file "-" is stdin, formatted to stdout)',
+    flags: [
+      { name: 'check', type: 'bool', description: 'list the files that need formatting and exit 1 if any; write nothing' },
+      { name: 'diff', type: 'bool', description: 'print what would change as a unified diff; write nothing' },
+    ],
     args: { min: 1, max: Number.POSITIVE_INFINITY, message: (got) => `Need at least one file as argument, got ${got}` },
     load: async () => (await import('./commands/fmt.js')).fmtCommand,
   },
