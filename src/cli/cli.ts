@@ -3,47 +3,13 @@
  * command, whose module is imported only now so that start-up stays cheap. Exit statuses: 0 success,
  * 1 failure, 2 hard stop on a second Ctrl-C, 3 unhealthy (`healthcheck --fail-unhealthy`), 255 usage.
  */
-import { formatFlagHelp, parseArgs } from './args.js';
+import { parseArgs } from './args.js';
 import { COMMANDS, findCommand, GLOBAL_FLAGS, type CommandSpec } from './commands.js';
+import { commandHelp, rootHelp } from './help.js';
 import { EXIT } from './defaults.js';
 import { readConfigFile, locateConfig, type FileValue } from './config-file.js';
 import { Logger, parseLogFormat, parseLogLevel } from './log.js';
 import { ConvergeError, getErrorMessage } from '../errors.js';
-
-function rootHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
-  return [
-    'Converge: configuration management with HCL modules of resources.',
-    '',
-    'Usage:',
-    '  converge <command> [flags] [arguments]',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
-    '',
-    'Global flags:',
-    formatFlagHelp(GLOBAL_FLAGS),
-    '',
-    'Run "converge <command> --help" for a command\'s flags. Flags also read CONVERGE_<FLAG> from the',
-    'environment (CONVERGE_LOCAL=1, CONVERGE_RPC_TOKEN=..., CONVERGE_LOG_LEVEL=debug), except -p and --paramsJSON.',
-    '',
-  ].join('\n');
-}
-
-function commandHelp(spec: CommandSpec): string {
-  return [
-    spec.summary,
-    '',
-    'Usage:',
-    `  ${spec.usage}`,
-    ...(spec.aliases ? ['', `Aliases: ${[spec.name, ...spec.aliases].join(', ')}`] : []),
-    ...(spec.flags.length > 0 ? ['', 'Flags:', formatFlagHelp(spec.flags)] : []),
-    '',
-    'Global flags:',
-    formatFlagHelp(GLOBAL_FLAGS),
-    '',
-  ].join('\n');
-}
 
 /** The config file's values for `spec` (empty when the default file is absent). */
 function configValues(spec: CommandSpec, argv: readonly string[]): Map<string, FileValue> {
@@ -56,15 +22,36 @@ function usageFailure(message: string, hint: string): number {
   return EXIT.usage;
 }
 
-/** Runs the CLI with `argv` (without node and script) and resolves to the exit status. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const first = argv.find((a) => !a.startsWith('-'));
-  if (first === undefined || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
-    const wanted = argv[0] === 'help' && argv[1] !== undefined ? findCommand(argv[1]) : undefined;
-    process.stdout.write(wanted ? commandHelp(wanted) : rootHelp());
-    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+/**
+ * Global flags may come before the command (`converge -l debug plan m.hcl`), as cobra allowed; they
+ * are moved after it. Returns argv unchanged when no command follows them.
+ */
+function commandFirst(argv: readonly string[]): readonly string[] {
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith('-') && argv[i] !== '--help' && argv[i] !== '-h' && argv[i] !== '--version') {
+    const takesValue = ['-l', '--log-level', '--log-format', '--config'].includes(argv[i]!);
+    i += takesValue ? 2 : 1;
   }
-  if (argv[0] === '--version') return (await (await import('./commands/version.js')).printVersion)();
+  if (i === 0 || i >= argv.length || findCommand(argv[i]!) === undefined) return argv;
+  return [argv[i]!, ...argv.slice(0, i), ...argv.slice(i + 1)];
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit status. */
+export async function main(givenArgv: readonly string[]): Promise<number> {
+  const argv = commandFirst(givenArgv);
+  if (argv[0] === '--version') return (await import('./commands/version.js')).printVersion();
+  // `converge` alone prints help and exits 0, as the original (cobra) did.
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    const wanted = argv[0] === 'help' && argv[1] !== undefined ? findCommand(argv[1]) : undefined;
+    if (argv[0] === 'help' && argv[1] !== undefined && wanted === undefined) {
+      return usageFailure(`unknown command "${argv[1]}" for "converge"`, 'Run "converge --help" for usage.');
+    }
+    process.stdout.write(wanted ? commandHelp(wanted) : rootHelp());
+    return EXIT.ok;
+  }
+  if (argv[0]!.startsWith('-')) {
+    return usageFailure(`${argv[0]} must follow a command, as in "converge plan ${argv[0]} ..."`, 'Run "converge --help" for usage.');
+  }
   const spec = findCommand(argv[0]!);
   if (!spec) {
     return usageFailure(`unknown command "${argv[0]}" for "converge"`, 'Run "converge --help" for usage.');

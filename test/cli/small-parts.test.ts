@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import { commandsWithoutHelp } from '../../src/cli/help.js';
 import { parseHostPort, formatHostPort } from '../../src/cli/address.js';
 import { JobResults, countVertices } from '../../src/cli/job-results.js';
 import { Logger, parseLogLevel } from '../../src/cli/log.js';
@@ -63,4 +64,8 @@ test('JobResults - keeps the last status per pass and counts progress', (t) => {
 test('loadRequestFor() - string params go as the original sends them, typed ones as JSON', (t) => {
   const request = loadRequestFor({ kind: 'plan', location: 'x.hcl', params: { a: '1', list: ['x'] }, cwd: '/', parallelism: 1 });
   t.deepEqual(request, { location: 'x.hcl', params: { a: '1' }, paramsJson: { list: ['x'] } });
+});
+
+test('commandsWithoutHelp() - every command has examples and exit codes in its --help', (t) => {
+  t.deepEqual(commandsWithoutHelp(), []);
 });

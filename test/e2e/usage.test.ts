@@ -24,6 +24,34 @@ test('converge - usage errors exit 255 with a clear message', async (t) => {
   t.is(badLevel.stdout, '');
 });
 
+test('converge alone prints help and exits 0 (as the original); converge --version works', async (t) => {
+  const dir = scratchDir(t);
+  const bare = await runCli([], dir);
+  t.is(bare.code, 0, bare.stderr);
+  t.regex(bare.stdout, /^Converge: /);
+  t.regex(bare.stdout, /module paths resolve on the server/);
+  const version = await runCli(['--version'], dir);
+  t.is(version.code, 0, version.stderr);
+  t.is(version.stdout, `converge ${VERSION}\n`);
+  const before = await runCli(['-l', 'error', 'version'], dir);
+  t.is(before.code, 0, before.stderr);
+  t.is(before.stdout, `converge ${VERSION}\n`);
+});
+
+test('<command> --help - every command shows examples and exit codes; job commands say paths resolve on the server', async (t) => {
+  const dir = scratchDir(t);
+  const names = ['plan', 'apply', 'healthcheck', 'graph', 'validate', 'fmt', 'server', 'ping', 'version'];
+  const results = await Promise.all(names.map((name) => runCli([name, '--help'], dir)));
+  names.forEach((name, i) => {
+    const help = results[i]!;
+    t.is(help.code, 0, `${name}: ${help.stderr}`);
+    t.regex(help.stdout, /\nExamples:\n  converge /, name);
+    t.regex(help.stdout, /\nExit codes:\n  0  /, name);
+    if (['plan', 'apply', 'healthcheck', 'graph'].includes(name)) t.regex(help.stdout, /resolve on the server/, name);
+  });
+  t.regex(results[2]!.stdout, /\n  3  a check is not healthy and --fail-unhealthy is set\n/);
+});
+
 test('converge --help and <command> --help - exit 0 and list flags', async (t) => {
   const dir = scratchDir(t);
   const root = await runCli(['--help'], dir);
