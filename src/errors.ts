@@ -88,6 +88,13 @@ export const ERROR_CODES = {
   CNV_ERR_TLS_PROTOCOL_MISMATCH: 'failed-precondition', // TLS on one side of the connection only
   CNV_ERR_STORE_OPEN: 'failed-precondition', // the run store under --state-dir cannot be opened or was written by a newer converge
   CNV_ERR_RUN_NOT_FOUND: 'not-found', // no run with this id in memory or in the store
+  // saved plans (plan -out, apply FILE)
+  CNV_ERR_PLAN_MALFORMED: 'invalid-input', // not a plan file, or a field of the wrong type
+  CNV_ERR_PLAN_SIGNATURE: 'invalid-input', // the file was changed after the server signed it
+  CNV_ERR_PLAN_WRONG_SERVER: 'failed-precondition', // signed by another server (another plan key)
+  CNV_ERR_PLAN_EXPIRED: 'failed-precondition', // older than the server's --plan-max-age
+  CNV_ERR_PLAN_KEY: 'internal', // the server's plan key cannot be read or created in its state dir
+  CNV_ERR_PLAN_NOT_SAVED: 'failed-precondition', // plan -out: the plan had errors or the server sent no plan file
   // command line and config file
   CNV_ERR_CLI_USAGE: 'invalid-input',
   CNV_ERR_CONFIG_READ: 'invalid-input', // an explicit --config / CONVERGE_CONFIG file is missing or unreadable

@@ -33,6 +33,15 @@ export interface JobSpec {
    * (`http://127.0.0.1:4774`). The engine mints a JWT from the token for each fetch.
    */
   readonly moduleTokens?: Readonly<Record<string, string>>;
+  /** Module texts by URL, read instead of fetching: the includes recorded in a saved plan. */
+  readonly sources?: Readonly<Record<string, string>>;
+  /** Post the module texts read, by URL, as a `sources` message (a plan saved with `-out`). */
+  readonly recordSources?: boolean;
+  /**
+   * Apply of a saved plan: what the plan observed of each node. A node whose check now differs is not
+   * applied and fails as drifted (graph/drift.ts); nodes absent here are not checked against it.
+   */
+  readonly expected?: Readonly<Record<string, PlannedNode>>;
   /**
    * What the run may use (src/graph/limits.ts); a missing entry takes its default. Set by the server
    * from its flags.
@@ -50,6 +59,15 @@ export interface RunLimitValues {
   readonly nodes: number;
   readonly nodeTimeoutMs: number;
   readonly runTimeoutMs: number;
+}
+
+/** The error text of a node that an apply of a saved plan refused because it drifted (graph/drift.ts). */
+export const DRIFT_PREFIX = 'drifted since plan: ';
+
+/** What a plan observed of one node: the part of its check that a saved plan pins. */
+export interface PlannedNode {
+  readonly hasChanges: boolean;
+  readonly changes: Readonly<Record<string, Diff>>;
 }
 
 export interface Diff {
@@ -112,7 +130,8 @@ export interface GraphVertex {
 export type WorkerMessage =
   | { readonly type: 'edges'; readonly edges: readonly GraphEdge[] }
   | { readonly type: 'events'; readonly events: readonly NodeEvent[] }
-  | { readonly type: 'graph'; readonly vertices: readonly GraphVertex[]; readonly edges: readonly GraphEdge[] };
+  | { readonly type: 'graph'; readonly vertices: readonly GraphVertex[]; readonly edges: readonly GraphEdge[] }
+  | { readonly type: 'sources'; readonly sources: Readonly<Record<string, string>> };
 
 /**
  * The worker's own port carries WorkerMessages and, last, `end`. piscina returns the job's result on a

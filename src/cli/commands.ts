@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG_FILE } from './config-file.js';
 import type { Logger } from './log.js';
 import { DETAILED_EXITCODE_FLAG, OUTPUT_FLAG } from './output-flags.js';
 import { SERVER_LIMIT_FLAGS } from './server-limit-flags.js';
+import { PLAN_OUT_FLAG, PLAN_SERVER_FLAGS } from './saved-plan-flags.js';
 import { SERVER_GUARD_FLAGS } from './server-guard-flags.js';
 import { SERVER_LOAD_FLAGS } from './server-load-flags.js';
 import { SERVER_STORE_FLAGS } from './server-store-flags.js';
@@ -95,15 +96,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'plan',
     summary: 'plan what needs to change in the system',
     usage: 'converge plan [flags] <module>...',
-    flags: [OUTPUT_FLAG, DETAILED_EXITCODE_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
+    flags: [OUTPUT_FLAG, DETAILED_EXITCODE_FLAG, PLAN_OUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...PLAN_SERVER_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
     args: atLeastOneModule,
     load: async () => (await import('./commands/run.js')).runCommand,
   },
   {
     name: 'apply',
     summary: 'apply what needs to change in the system',
-    usage: 'converge apply [flags] <module>...',
-    flags: [OUTPUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
+    usage: 'converge apply [flags] <module>... | converge apply [flags] <plan.cvg>',
+    flags: [OUTPUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...PLAN_SERVER_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
     args: atLeastOneModule,
     load: async () => (await import('./commands/run.js')).runCommand,
   },
@@ -149,6 +150,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/validate.js')).validateCommand,
   },
   {
+    name: 'show',
+    summary: 'print a saved plan file (from plan -out)',
+    usage: 'converge show [flags] <plan.cvg>',
+    flags: [OUTPUT_FLAG, ...REPORT_FLAGS],
+    args: { min: 1, max: 1, message: (got) => `Need one plan file as argument, got ${got}` },
+    load: async () => (await import('./commands/show.js')).showCommand,
+  },
+  {
     name: 'fmt',
     summary: 'format module files',
     usage: 'converge fmt [flags] <file>... (a file "-" is stdin, formatted to stdout)',
@@ -173,6 +182,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...SERVER_GUARD_FLAGS,
       ...SERVER_STORE_FLAGS,
       ...SERVER_LIMIT_FLAGS,
+      ...PLAN_SERVER_FLAGS,
     ],
     args: none,
     load: async () => (await import('./commands/server.js')).serverCommand,

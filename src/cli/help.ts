@@ -16,8 +16,7 @@ const JOB_EXIT = ['0  success (a plan with changes pending included)', '1  a nod
 const USAGE_EXIT = '255  usage error (unknown flag, wrong number of arguments)';
 const REMOTE_NOTES = [
   'Without --local, module paths and relative paths inside modules resolve on the server, against its',
-  'own directory, and resources change the server machine; --upload sends a local module and the local',
-  'modules it includes instead.',
+  'own directory, and resources change the server machine.',
 ];
 
 const HELP: Readonly<Record<string, CommandHelp>> = {
@@ -26,16 +25,17 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       'converge plan --local m.hcl                          # run here, in a server started for this command',
       'converge plan --local -p name=you m.hcl              # with a param for the top-level module',
       'converge plan --rpc-addr host:4774 --rpc-token "$T" m.hcl   # m.hcl as the server sees it',
-      'converge plan --rpc-addr host:4774 --upload ./m.hcl  # send the local file to the server',
+      'converge plan --local -out plan.cvg m.hcl            # save a signed plan to apply later',
+      'converge plan --local --detailed-exitcode m.hcl      # exit 2 when changes are pending',
     ],
-    exitCodes: [...JOB_EXIT, '2  interrupted twice (hard stop)', USAGE_EXIT],
+    exitCodes: [...JOB_EXIT, '2  with --detailed-exitcode: changes are pending; without it: interrupted twice (hard stop)', USAGE_EXIT],
     notes: REMOTE_NOTES,
   },
   apply: {
     examples: [
       'converge apply --local m.hcl',
       'converge apply --local --only-show-changes -p name=you m.hcl',
-      'converge apply --rpc-addr host:4774 --rpc-token "$T" --upload ./m.hcl',
+      'converge apply --local plan.cvg                      # apply a saved plan; drifted nodes are left alone',
     ],
     exitCodes: [...JOB_EXIT, '2  interrupted twice (hard stop; the first Ctrl-C lets running nodes finish)', USAGE_EXIT],
     notes: REMOTE_NOTES,
@@ -62,6 +62,11 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     examples: ['converge validate m.hcl', 'converge validate -p name=you a.hcl b.hcl'],
     exitCodes: ['0  every module is valid', '1  a module has a syntax, dependency, field or param error', USAGE_EXIT],
     notes: ['Runs in this process (no server); paths are local.'],
+  },
+  show: {
+    examples: ['converge show plan.cvg', 'converge show --output json plan.cvg | jq .'],
+    exitCodes: ['0  the plan was printed', '1  the file is not a readable plan file', USAGE_EXIT],
+    notes: ['Reads the file here; no server is asked, so the signature is checked only when it is applied.'],
   },
   fmt: {
     examples: [

@@ -9,6 +9,7 @@ import type { CommandContext } from './commands.js';
 import { DEFAULT_PARALLELISM } from './defaults.js';
 import { parseParams } from './params.js';
 import type { RunnerOptions } from './runner.js';
+import { planOptionsFromFlags } from './saved-plan-flags.js';
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -57,6 +58,7 @@ export function runnerOptions(ctx: CommandContext): RunnerOptions {
     keyFile: str(ctx, 'key-file'),
     parallelism: typeof ctx.args.flags['parallelism'] === 'number' ? ctx.args.flags['parallelism'] : DEFAULT_PARALLELISM,
     log: ctx.log,
+    ...('plan-max-age' in ctx.args.flags ? { plans: planOptionsFromFlags(ctx.args.flags, ctx.cwd) } : {}),
   };
 }
 

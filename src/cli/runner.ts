@@ -10,6 +10,7 @@ import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { ClientLoadRequest, ConvergeClient } from '../frontdoor/client.js';
 import { retryWhileBusy } from '../frontdoor/retry.js';
 import type { Logger as FrontDoorLogger } from '../frontdoor/logger.js';
+import type { PlanSignerOptions } from '../frontdoor/plan-signing.js';
 import type { RunningServer, ServerOptions } from '../frontdoor/server.js';
 import { formatHostPort, parseHostPort } from './address.js';
 import type { Logger } from './log.js';
@@ -17,7 +18,16 @@ import type { Logger } from './log.js';
 /** What a run says about itself besides node events: queued behind another run, then started. */
 export type RunNotice =
   | { readonly type: 'queued'; readonly runId: string; readonly behind: string; readonly position: number; readonly text: string }
-  | { readonly type: 'started'; readonly runId: string };
+  | { readonly type: 'started'; readonly runId: string }
+  | { readonly type: 'saved-plan'; readonly runId: string; readonly text: string };
+
+/** A job as the CLI asks for it: a JobSpec, plus the saved-plan fields of the request. */
+export interface ClientJob extends JobSpec {
+  /** `plan -out`: ask the server for a signed plan file. */
+  readonly savePlan?: boolean;
+  /** `apply FILE`: the saved plan's text; the server takes module and params from it. */
+  readonly savedPlan?: string;
+}
 
 export interface JobRunner {
   /**
@@ -25,7 +35,7 @@ export interface JobRunner {
    * before the promise settles. Aborting `signal` stops the job: a plan stops scheduling nodes, an apply
    * that already started runs to completion on the server.
    */
-  run(job: JobSpec, onMessage: (message: WorkerMessage) => void, signal: AbortSignal, onNotice?: (notice: RunNotice) => void): Promise<JobOutcome>;
+  run(job: ClientJob, onMessage: (message: WorkerMessage) => void, signal: AbortSignal, onNotice?: (notice: RunNotice) => void): Promise<JobOutcome>;
   close(): Promise<void>;
 }
 
@@ -46,10 +56,12 @@ export interface RunnerOptions {
   readonly keyFile: string;
   readonly parallelism: number;
   readonly log: Logger;
+  /** The in-process server's saved-plan key and age limit (`--state-dir`, `--plan-max-age`). */
+  readonly plans?: PlanSignerOptions;
 }
 
 /** The request for a job: string params as the original sends them, typed ones in our JSON field. */
-export function loadRequestFor(job: JobSpec): ClientLoadRequest {
+export function loadRequestFor(job: ClientJob): ClientLoadRequest {
   const params: Record<string, string> = {};
   const typed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(job.params)) {
@@ -61,12 +73,14 @@ export function loadRequestFor(job: JobSpec): ClientLoadRequest {
     params,
     ...(Object.keys(typed).length > 0 ? { paramsJson: typed } : {}),
     ...(job.content !== undefined ? { content: job.content } : {}),
+    ...(job.savePlan === true ? { savePlan: true } : {}),
+    ...(job.savedPlan !== undefined ? { savedPlan: job.savedPlan } : {}),
   };
 }
 
 async function runOnClient(
   client: ConvergeClient,
-  job: JobSpec,
+  job: ClientJob,
   onMessage: (message: WorkerMessage) => void,
   signal: AbortSignal,
   log: Logger,
@@ -92,6 +106,8 @@ async function runOnClient(
           log.debug('run started', { run: item.runId });
           onNotice?.({ type: 'started', runId: item.runId });
           onMessage({ type: 'edges', edges: item.edges });
+        } else if (item.type === 'saved-plan') {
+          onNotice?.({ type: 'saved-plan', runId: item.runId, text: item.text });
         } else {
           if (item.event.run === 'FINISHED') nodes++;
           onMessage({ type: 'events', events: [item.event] });
@@ -137,6 +153,7 @@ async function startLocalServer(options: RunnerOptions, base: ServerOptions & { 
       : {}),
     logger: quietServerLogger(options.log),
     parallelism: options.parallelism,
+    ...(options.plans !== undefined ? { plans: options.plans } : {}),
   };
   try {
     return await startServer(all);
@@ -186,6 +203,10 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
       server.runInProcess(job, onMessage, signal, (notice) => {
         if (notice.type === 'started') {
           options.log.debug('run started', { run: notice.runId });
+          onNotice?.(notice);
+          return;
+        }
+        if (notice.type === 'saved-plan') {
           onNotice?.(notice);
           return;
         }

@@ -44,6 +44,10 @@ export interface ClientLoadRequest {
   /** The module text itself, sent inline (the original's issue #624). */
   readonly content?: string;
   readonly verify?: boolean;
+  /** Plan only: ask the server for a signed plan file at the end (a `saved-plan` item). */
+  readonly savePlan?: boolean;
+  /** Apply only: the text of a saved plan file to apply exactly. */
+  readonly savedPlan?: string;
 }
 
 export type { StreamItem } from './wire/executor-stream.js';
@@ -88,6 +92,8 @@ function loadRequest(request: ClientLoadRequest): LoadRequestInit {
     content: request.content ?? '',
     acceptNotices: true,
     parametersJson: request.paramsJson === undefined ? '' : JSON.stringify(request.paramsJson),
+    savePlan: request.savePlan ?? false,
+    savedPlan: request.savedPlan ?? '',
   };
 }
 

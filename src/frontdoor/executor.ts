@@ -20,6 +20,8 @@ import { graphComponents } from './wire/graph.js';
 import type { GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
 import { edgesNoticeResponse, noticeResponse, statusResponse } from './wire/status.js';
 import type { QueuedNotice, Run, RunRegistry } from './runs.js';
+import type { PlanSigner } from './plan-signing.js';
+import { recordSources, savedPlanNotice, sealPlan } from './saved-plans.js';
 
 export interface ExecutorContext {
   readonly pool: JobPool;
@@ -28,6 +30,8 @@ export interface ExecutorContext {
   readonly logger: Logger;
   /** Called with every new run (the run store mirrors it from there); see runs-mirror.ts. */
   readonly onRun?: (run: Run, spec: JobSpec, origin: RunOrigin) => void;
+  /** Signs saved plans (`plan -out`); without it a plan never carries a plan file. */
+  readonly plans?: PlanSigner;
 }
 
 /** Who asked for a run and from where, for the audit trail. */
@@ -93,6 +97,7 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
   const onMessage = (message: WorkerMessage): void => {
     if (message.type === 'edges') run.setEdges(message.edges);
     else if (message.type === 'events') run.appendEvents(message.events);
+    else if (message.type === 'sources') recordSources(run, message.sources);
     else run.setGraph(message.vertices, message.edges);
   };
   const task = async (): Promise<JobOutcome> => {
@@ -118,6 +123,7 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
     })
     .then((outcome) => {
       clientGone.removeEventListener('abort', onGone);
+      sealPlan(context.plans, run, spec, outcome);
       run.finish(outcome);
       const counts = summarise(run);
       const fields = { run: run.id, kind: spec.kind, ...counts, clientConnected: !disconnected, ...who };
@@ -228,11 +234,16 @@ export async function pumpStatus(run: Run, sink: EventSink<StatusResponseInit>, 
     if (run.state === 'done') break;
     await waitForChange(run, sink.gone);
   }
+  const planFile = acceptNotices ? savedPlanNotice(run) : undefined;
+  if (planFile !== undefined && !sink.gone.aborted) await send(planFile);
   return run.outcome?.ok === true ? { ok: true } : failure(run, started);
 }
 
 /** What runInProcess() tells its caller besides the job's own messages. */
-export type InProcessNotice = { readonly type: 'queued'; readonly notice: QueuedNotice } | { readonly type: 'started'; readonly runId: string };
+export type InProcessNotice =
+  | { readonly type: 'queued'; readonly notice: QueuedNotice }
+  | { readonly type: 'started'; readonly runId: string }
+  | { readonly type: 'saved-plan'; readonly runId: string; readonly text: string };
 
 /**
  * A job from inside this process (`--local`): admitted, recorded and logged as a remote client's, and
@@ -275,6 +286,8 @@ export async function runInProcess(
     await run.changed();
   }
   await settled;
+  const planText = savedPlanNotice(run)?.notice?.text;
+  if (planText !== undefined) onNotice({ type: 'saved-plan', runId: run.id, text: planText });
   return run.outcome!;
 }
 

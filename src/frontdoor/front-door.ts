@@ -3,7 +3,10 @@
  * how a request becomes a JobSpec. server.ts builds one of these; grpc-service.ts and http-routes.ts
  * only translate.
  */
+import { ConvergeError } from '../errors.js';
 import type { JobKind, JobSpec, RunLimitValues } from '../protocol.js';
+import type { PlanSigner } from './plan-signing.js';
+import { savedPlanSpec } from './saved-plans.js';
 import type { Authenticator } from './auth.js';
 import type { BinaryServer } from './binary.js';
 import type { ExecutorContext } from './executor.js';
@@ -39,6 +42,8 @@ export interface SpecDefaults {
   readonly scheme: 'http' | 'https';
   /** Origins that reach this server (scheme://host:port), besides the request's own authority. */
   readonly origins: readonly string[];
+  /** Checks saved plans; without it, `saved_plan` and `save_plan` are refused. */
+  readonly plans?: PlanSigner;
 }
 
 /**
@@ -58,10 +63,29 @@ export function specFor(defaults: SpecDefaults, kind: JobKind, request: LoadRequ
       }
     }
   }
-  return toJobSpec(kind, request, {
+  const spec = toJobSpec(kind, request, {
     cwd: defaults.cwd,
     parallelism: defaults.parallelism,
     limits: defaults.limits,
     ...(moduleTokens === undefined ? {} : { moduleTokens }),
   });
+  return withSavedPlan(defaults.plans, kind, request, spec);
+}
+
+/** A plan that asks to be saved records its module texts; an apply of a saved plan becomes that plan's job. */
+function withSavedPlan(plans: PlanSigner | undefined, kind: JobKind, request: LoadRequest, spec: JobSpec): JobSpec {
+  const refuse = (message: string): never => {
+    throw new ConvergeError('CNV_ERR_SERVER_REQUEST_INVALID', message);
+  };
+  if (request.savedPlan !== '') {
+    if (kind !== 'apply') refuse('saved_plan is for apply only');
+    if (plans === undefined) refuse('this server does not take saved plans');
+    return savedPlanSpec(plans!, request.savedPlan, spec);
+  }
+  if (request.savePlan) {
+    if (kind !== 'plan') refuse('save_plan is for plan only');
+    if (plans === undefined) refuse('this server does not save plans');
+    return { ...spec, recordSources: true };
+  }
+  return spec;
 }

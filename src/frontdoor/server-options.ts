@@ -21,6 +21,7 @@ import type { JobPool } from '../workers/inline-pool.js';
 import type { WorkerPoolOptions } from '../workers/pool.js';
 import type { JobQueueOptions } from './job-queue.js';
 import type { Logger } from './logger.js';
+import type { PlanSignerOptions } from './plan-signing.js';
 import type { RunRegistryOptions } from './runs.js';
 import type { RunStoreOptions } from '../store/run-store.js';
 import type { TlsFiles } from './tls.js';
@@ -78,6 +79,11 @@ export interface ServerOptions {
   readonly store?: RunStoreOptions;
   /** What each run may use (template steps and output, nesting, modules, nodes, time); defaults in src/defaults.ts. */
   readonly limits?: Partial<RunLimits>;
+  /**
+   * Saved plans: where the plan key lives and how old a plan may be when applied
+   * (plan-signing.ts). @default { stateDir: $XDG_STATE_HOME/converge or ~/.local/state/converge, maxAgeMs: 3_600_000 }
+   */
+  readonly plans?: PlanSignerOptions;
 }
 
 export type ResolvedConnectionOptions = Readonly<Required<ConnectionOptions>>;

@@ -16,6 +16,8 @@ import { Authenticator, resolveToken } from './auth.js';
 import { BinaryServer, defaultBinaryPath } from './binary.js';
 import { runInProcess, type InProcessNotice } from './executor.js';
 import { specFor } from './front-door.js';
+import { PlanSigner } from './plan-signing.js';
+import { savedPlanSpec } from './saved-plans.js';
 import type { FrontDoor } from './front-door.js';
 import { addGrpcServices } from './grpc-service.js';
 import { installGrpcLogger } from './grpc-logging.js';
@@ -56,6 +58,13 @@ export interface RunningServer {
 }
 
 function ignore(): void {}
+
+/** The saved-plan fields of a job from this process (`plan -out`, `apply FILE` with --local), as specFor() reads them off a request. */
+function inProcessPlanSpec(spec: JobSpec & { readonly savePlan?: boolean; readonly savedPlan?: string }, plans: PlanSigner): JobSpec {
+  const { savePlan, savedPlan, ...base } = spec;
+  if (savedPlan !== undefined && savedPlan !== '') return savedPlanSpec(plans, savedPlan, base);
+  return savePlan === true && base.kind === 'plan' ? { ...base, recordSources: true } : base;
+}
 
 /** Waits for `promise`, or `ms` at most. */
 async function settleWithin(ms: number, promise: Promise<void>): Promise<void> {
@@ -159,6 +168,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   const ownsPool = input.pool === undefined;
   const queue = new JobQueue(input.queue);
   const pool = input.pool ?? (await ownPool(input.workers, queue.options.maxRunning));
+  const plans = new PlanSigner(input.plans);
   const specDefaults = {
     cwd: options.cwd,
     parallelism: options.parallelism,
@@ -166,6 +176,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     token,
     scheme,
     origins: [] as string[],
+    plans,
   } as const;
   const lifecycle = new Lifecycle();
   // Opened before the port: a store that cannot open stops the start-up, naming its file.
@@ -178,6 +189,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     queue,
     runs: new RunRegistry(input.retain),
     logger,
+    plans,
     auth: new Authenticator(token),
     modules: input.root === undefined ? null : new ModuleRoot(input.root),
     binary,
@@ -278,7 +290,13 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     }
     // As specFor() does for remote requests: modules fetched from this server's own origins get its token.
     const moduleTokens = token === null ? undefined : Object.fromEntries(specDefaults.origins.map((origin) => [origin, token]));
-    const withLimits = { ...spec, limits: spec.limits ?? specDefaults.limits };
+    let planned: JobSpec;
+    try {
+      planned = inProcessPlanSpec(spec, plans);
+    } catch (error) {
+      return { ok: false, error: toWire(error) };
+    }
+    const withLimits = { ...planned, limits: planned.limits ?? specDefaults.limits };
     const withTokens = moduleTokens === undefined ? withLimits : { ...withLimits, moduleTokens: { ...moduleTokens, ...spec.moduleTokens } };
     return runInProcess(front, withTokens, onMessage, signal, onNotice);
   };

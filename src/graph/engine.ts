@@ -18,6 +18,8 @@ export interface JobSink {
   edges(edges: readonly GraphEdge[]): void;
   /** In order. */
   event(e: NodeEvent): void;
+  /** Once, before `edges`, when the job asked for `recordSources`. */
+  sources?(sources: Record<string, string>): void;
 }
 
 /** The run's own signal: aborted by the caller's, or at the run's deadline (--run-timeout). */
@@ -62,6 +64,7 @@ export async function runJob(
   const { guard } = run;
   try {
     const built = await buildJob(job, run.signal, guard);
+    if (job.recordSources === true) sink.sources?.(Object.fromEntries(built.graph.sources));
     sink.edges(exportEdges(built.graph));
     if (job.kind === 'graph') return { nodes: built.graph.nodes.size };
     const pipeline = new NodePipeline(

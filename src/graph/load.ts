@@ -82,11 +82,15 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGu
     const file = pending.depth === 0 ? topFile : displayName(pending.url, job.cwd);
     let text: string;
     try {
-      text = pending.content ?? (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal }));
+      text =
+        pending.content ??
+        job.sources?.[pending.url.href] ??
+        (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal }));
     } catch (error) {
       throw pending.calledAt === undefined ? error : located(error, pending.calledAt, 'CNV_ERR_LOAD_READ');
     }
     guard.check();
+    if (job.recordSources === true) graph.sources.set(pending.url.href, text);
     const parsed = parseHcl(text, file, { maxNesting: limits.nesting, poll });
     const scope: Scope = {
       parentId: pending.parentId,

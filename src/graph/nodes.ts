@@ -55,6 +55,8 @@ export class ResourceGraph {
   readonly #hidden = new Set<string>();
   /** Ids removed by duplicate merging → the node that replaced them (lookups follow these). */
   readonly aliases = new Map<string, string>();
+  /** Text of every module file read, by URL (a saved plan carries them). */
+  readonly sources = new Map<string, string>();
 
   add(node: GraphNode): void {
     // Dependency sets are created on first use: most nodes of large graphs have none of their own.

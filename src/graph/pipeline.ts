@@ -7,6 +7,7 @@ import { getErrorMessage } from '../errors.js';
 import type { HealthDetails, HealthLevel, NodeDetails, NodeEvent, Stage } from '../protocol.js';
 import { statusHasChanges } from '../resources/index.js';
 import { StatusLevel, type ResourceStatus, type RunContext, type Task } from '../resources/types.js';
+import { DRIFT_PREFIX, driftOf } from './drift.js';
 import { formatValue } from './template/index.js';
 import type { GraphNode } from './nodes.js';
 import type { RenderContext } from './render.js';
@@ -109,6 +110,8 @@ export class NodePipeline {
     }
     this.#export(node, task);
     const planned = fromStatus(checked);
+    const drift = apply ? this.#driftOf(node.id, planned) : undefined;
+    if (drift !== undefined) return { failed: true, details: { ...planned, error: DRIFT_PREFIX + drift }, checked, task };
     if (!apply || planned.error !== '' || !planned.hasChanges) {
       return { failed: planned.error !== '', details: planned, checked, task };
     }
@@ -139,6 +142,14 @@ export class NodePipeline {
       checked,
       task,
     };
+  }
+
+  /** Applying a saved plan: how the node's check now differs from what the plan observed. */
+  #driftOf(id: string, now: NodeDetails): string | undefined {
+    const expected = this.#ctx.job.expected;
+    if (expected === undefined) return undefined;
+    const planned = expected[id];
+    return planned === undefined ? 'the node is not in the plan' : driftOf(planned, now);
   }
 
   #export(node: GraphNode, task: Task): void {

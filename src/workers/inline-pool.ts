@@ -38,7 +38,9 @@ export class InlinePool implements JobPool {
         batcher.post({ type: 'graph', vertices, edges });
         return { ok: true, nodes: vertices.length };
       }
-      const sink: JobSink = { edges: (edges) => batcher.post({ type: 'edges', edges }), event: (event) => batcher.push(event) };
+      const sink: JobSink = { edges: (edges) => batcher.post({ type: 'edges', edges }), event: (event) => batcher.push(event),
+        sources: (sources) => batcher.post({ type: 'sources', sources }),
+      };
       const live = signal ?? new AbortController().signal;
       const { nodes } = await engine.runJob(job, sink, live, () => live.aborted);
       return { ok: true, nodes };

@@ -53,7 +53,11 @@ export default async function runWorkerTask({ job, port, shared }: WorkerTask): 
     }
     const { nodes } = await runJob(
       job,
-      { edges: (edges) => batcher.post({ type: 'edges', edges }), event: (event) => batcher.push(event) },
+      {
+        edges: (edges) => batcher.post({ type: 'edges', edges }),
+        event: (event) => batcher.push(event),
+        sources: (sources) => batcher.post({ type: 'sources', sources }),
+      },
       controller.signal,
       interrupted,
     );

@@ -25,7 +25,7 @@ export async function collect(stream: ExecutorStream, onItem?: (type: string) =>
       edges = item.edges;
     } else if (item.type === 'queued') {
       notices.push(item.notice);
-    } else {
+    } else if (item.type === 'node') {
       events.push(item.event);
       seqs.push(item.seq);
     }

@@ -78,7 +78,16 @@ test('StatusResponse: ours decodes as protobufjs decodes it, and back', (t) => {
 
 test('LoadRequest and GraphComponent round-trip with protobufjs; defaults are left out of the bytes', (t) => {
   const ref = reference();
-  const request = { location: 'm.hcl', parameters: { a: '1', __proto__x: long }, verify: false, content: '', acceptNotices: true, parametersJson: '{"l":[1]}' };
+  const request = {
+    location: 'm.hcl',
+    parameters: { a: '1', __proto__x: long },
+    verify: false,
+    content: '',
+    acceptNotices: true,
+    parametersJson: '{"l":[1]}',
+    savePlan: true,
+    savedPlan: '{"converge-plan":1}',
+  };
   t.deepEqual(LoadRequest.deserialize(ref['LoadRequest']!.serialize(request)), request);
   t.like(ref['LoadRequest']!.deserialize(LoadRequest.serialize(request)), { location: 'm.hcl', acceptNotices: true, parametersJson: '{"l":[1]}' });
   t.is(LoadRequest.serialize({}).length, 0);

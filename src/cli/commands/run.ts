@@ -17,7 +17,8 @@ import { renderHuman } from '../render/human.js';
 import { JsonLines } from '../render/json-lines.js';
 import { outputFormat, type OutputFormat } from '../output-flags.js';
 import { styleFor } from '../render/style.js';
-import { openRunner, type RunNotice } from '../runner.js';
+import { openRunner, type ClientJob, type RunNotice } from '../runner.js';
+import { planOutPath, savedPlanJob, savePlanFile } from '../saved-plan-job.js';
 
 export async function runCommand(ctx: CommandContext): Promise<number> {
   const kind = ctx.name as JobKind;
@@ -27,13 +28,17 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const format: OutputFormat = outputFormat(ctx);
   const json = format === 'json' ? new JsonLines(ctx.stdout) : undefined;
   const exitOptions = { detailed: ctx.args.flags['detailed-exitcode'] === true, failUnhealthy: ctx.args.flags['fail-unhealthy'] === true };
+  const out = kind === 'plan' ? planOutPath(ctx) : undefined;
   const runner = await openRunner(runnerOptions(ctx));
   json?.header();
   let status: number = EXIT.ok;
   try {
     for (const location of ctx.args.positionals) {
       if (ctx.signal.aborted) break;
-      const job = jobFor(ctx, kind, location, params);
+      const job: ClientJob = (kind === 'apply' ? savedPlanJob(ctx, location) : undefined) ?? {
+        ...jobFor(ctx, kind, location, params),
+        ...(out !== undefined ? { savePlan: true } : {}),
+      };
       const log = ctx.log.child({ file: location });
       const passes = kind === 'healthcheck' ? 2 : 1;
       const results = new JobResults(passes);
@@ -44,12 +49,12 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
           json?.node(location, e);
         };
       }
-      const onNotice = json
-        ? (n: RunNotice) =>
-            n.type === 'queued'
-              ? json.write({ type: 'queued', file: location, run: n.runId, behind: n.behind, position: n.position, message: n.text })
-              : json.write({ type: 'started', file: location, run: n.runId, command: kind })
-        : undefined;
+      let planText: string | undefined;
+      const onNotice = (n: RunNotice): void => {
+        if (n.type === 'saved-plan') planText = n.text;
+        else if (n.type === 'queued') json?.write({ type: 'queued', file: location, run: n.runId, behind: n.behind, position: n.position, message: n.text });
+        else json?.write({ type: 'started', file: location, run: n.runId, command: kind });
+      };
       const progress = ProgressLine.supported(ctx.stderr) ? new ProgressLine(ctx.stderr, results, kind) : undefined;
       const previousHook = ctx.log.beforeWrite;
       if (progress) {
@@ -65,10 +70,12 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
         ctx.log.beforeWrite = previousHook;
       }
       const shown = results.results(passes - 1);
+      const saved = out === undefined || !outcome.ok || savePlanFile(out, planText, log, json, location);
       // Nodes that already ran are reported even when the job failed part-way (the original printed nothing).
       if (json) {
         if (!outcome.ok) json.error(location, outcome.error.code, outcome.error.message);
-        json.summary(kind as 'plan' | 'apply' | 'healthcheck', location, shown, outcome.ok && moduleExitStatus(kind, shown, exitOptions) !== EXIT.failed);
+        const ok = outcome.ok && saved && moduleExitStatus(kind, shown, exitOptions) !== EXIT.failed;
+        json.summary(kind as 'plan' | 'apply' | 'healthcheck', location, shown, ok);
       } else if (outcome.ok || shown.length > 0) {
         ctx.stdout.write(
           kind === 'healthcheck'
@@ -87,6 +94,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
         continue;
       }
       status = worstExitStatus(status, moduleExitStatus(kind, shown, exitOptions));
+      if (!saved) status = EXIT.failed;
     }
   } finally {
     await runner.close();

@@ -14,6 +14,7 @@ import { guardOptionsFromFlags } from '../server-guard-flags.js';
 import { limitsFromFlags } from '../server-limit-flags.js';
 import { loadOptionsFromFlags } from '../server-load-flags.js';
 import { storeOptionsFromFlags } from '../server-store-flags.js';
+import { planOptionsFromFlags } from '../saved-plan-flags.js';
 
 function str(ctx: CommandContext, name: string): string {
   const value = ctx.args.flags[name];
@@ -56,6 +57,7 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
     selfServe: ctx.args.flags['self-serve'] === true,
     logger: frontDoorLogger(ctx.log, { component: 'rpc' }),
     cwd: ctx.cwd,
+    plans: planOptionsFromFlags(ctx.args.flags, ctx.cwd),
   });
   if (!useSsl) ctx.log.warn('no SSL config in use, server will accept unencrypted connections', { component: 'rpc' });
   await new Promise<void>((resolve) => {

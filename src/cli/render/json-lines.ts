@@ -4,7 +4,7 @@
  * summary per module. Field names are stable: a new field may be added within a schema number, but an
  * existing one never changes meaning. Logs stay on stderr.
  */
-import type { NodeDetails, NodeEvent } from '../../protocol.js';
+import { DRIFT_PREFIX, type NodeDetails, type NodeEvent } from '../../protocol.js';
 import { VERSION } from '../version.js';
 import { summarizeHealth } from './health.js';
 import { isDependencyError, summarize, type NodeResult } from './human.js';
@@ -23,8 +23,6 @@ export type NodeStatus =
   | 'healthy'
   | 'warning';
 
-/** The error text of a node an apply of a saved plan refused (saved-plan/drift.ts writes it). */
-export const DRIFT_PREFIX = 'drifted since plan: ';
 
 /** The status of a finished node, from its details and the stage and pass it finished in. */
 export function nodeStatus(details: NodeDetails, stage: NodeEvent['stage'], pass: number): NodeStatus {

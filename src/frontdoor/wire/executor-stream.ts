@@ -12,7 +12,8 @@ import { nodeEventOf, noticeEdges, queuedNoticeOf } from './status.js';
 export type StreamItem =
   | { readonly type: 'queued'; readonly notice: QueuedNotice }
   | { readonly type: 'start'; readonly runId: string; readonly edges: readonly GraphEdge[] }
-  | { readonly type: 'node'; readonly seq: number; readonly event: NodeEvent };
+  | { readonly type: 'node'; readonly seq: number; readonly event: NodeEvent }
+  | { readonly type: 'saved-plan'; readonly runId: string; readonly text: string };
 
 /** The header metadata of a stream, as far as it is needed here. */
 export interface StreamHeader {
@@ -40,6 +41,8 @@ export async function* streamItems(messages: AsyncIterable<StatusResponse>, head
       if (notice.kind === 'edges') {
         started = true;
         yield { type: 'start', runId: notice.runId, edges: noticeEdges(notice) };
+      } else if (notice.kind === 'saved-plan') {
+        yield { type: 'saved-plan', runId: notice.runId, text: notice.text };
       } else {
         const queued = queuedNoticeOf(notice);
         if (queued !== undefined) yield { type: 'queued', notice: queued };

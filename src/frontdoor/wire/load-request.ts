@@ -4,6 +4,7 @@
  * the job that it asks for.
  */
 import { ConvergeError } from '../../errors.js';
+import { isPlanFileObject } from '../../plan-file.js';
 import type { JobSpec, RunLimitValues } from '../../protocol.js';
 import type { LoadRequest } from './pb-types.js';
 
@@ -20,12 +21,18 @@ function invalid(message: string): ConvergeError {
 
 /** Refuses a request that names no module. */
 export function checkLoadRequest(request: LoadRequest): LoadRequest {
-  if (request.location === '' && request.content === '') throw invalid('location is required');
+  if (request.location === '' && request.content === '' && request.savedPlan === '') throw invalid('location is required');
   return request;
 }
 
-/** Reads a LoadRequest from an HTTP body, naming the first field of the wrong type. */
+/**
+ * Reads a LoadRequest from an HTTP body, naming the first field of the wrong type. A body that is a
+ * saved plan file itself (`curl --data-binary @plan.cvg .../apply`) is an apply of that plan.
+ */
 export function loadRequestFromJson(value: unknown): LoadRequest {
+  if (isPlanFileObject(value)) {
+    return { location: '', parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '', savePlan: false, savedPlan: JSON.stringify(value) };
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid('request body must be a JSON object (a LoadRequest)');
   }
@@ -58,6 +65,8 @@ export function loadRequestFromJson(value: unknown): LoadRequest {
     content: text(['content']),
     acceptNotices: flag(['acceptNotices', 'accept_notices']),
     parametersJson: text(['parametersJson', 'parameters_json']),
+    savePlan: flag(['savePlan', 'save_plan']),
+    savedPlan: text(['savedPlan', 'saved_plan']),
   });
 }
 

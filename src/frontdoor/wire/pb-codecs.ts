@@ -16,9 +16,11 @@ function encodeLoadRequest(m: T.LoadRequestInit, w: Writer): void {
   if (m.content !== undefined && m.content !== '') w.string(4, m.content);
   if (m.acceptNotices === true) { w.tag(5, 0); w.varint(m.acceptNotices ? 1 : 0); }
   if (m.parametersJson !== undefined && m.parametersJson !== '') w.string(6, m.parametersJson);
+  if (m.savePlan === true) { w.tag(7, 0); w.varint(m.savePlan ? 1 : 0); }
+  if (m.savedPlan !== undefined && m.savedPlan !== '') w.string(8, m.savedPlan);
 }
 function decodeLoadRequest(r: Reader, end: number): T.LoadRequest {
-  const m: T.LoadRequest = { location: '', parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '' };
+  const m: T.LoadRequest = { location: '', parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '', savePlan: false, savedPlan: '' };
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -28,6 +30,8 @@ function decodeLoadRequest(r: Reader, end: number): T.LoadRequest {
       case 34: m.content = r.string(); break;
       case 40: m.acceptNotices = r.bool(); break;
       case 50: m.parametersJson = r.string(); break;
+      case 56: m.savePlan = r.bool(); break;
+      case 66: m.savedPlan = r.string(); break;
       default: r.skip(tag & 7);
     }
   }

@@ -10,6 +10,8 @@ export interface LoadRequest {
   content: string;
   acceptNotices: boolean;
   parametersJson: string;
+  savePlan: boolean;
+  savedPlan: string;
 }
 export interface LoadRequestInit {
   readonly location?: string;
@@ -18,6 +20,8 @@ export interface LoadRequestInit {
   readonly content?: string;
   readonly acceptNotices?: boolean;
   readonly parametersJson?: string;
+  readonly savePlan?: boolean;
+  readonly savedPlan?: string;
 }
 
 export interface ContentResponse {
