@@ -17,8 +17,8 @@ import { loadClientCa } from './tls.js';
 import { diagnoseTls, type ProbeOptions } from './tls-diagnose.js';
 import { collectComponent } from './wire/graph.js';
 import { type StreamItem, streamItems } from './wire/executor-stream.js';
-import type { LoadRequestInit, StatusResponse } from './wire/pb-types.js';
-import { ExecutorService, GrapherService, InfoService, ResourceHostService } from './wire/pb-services.js';
+import type { LoadRequestInit, RunDetail, RunsListRequestInit, RunsListResponse, StatusResponse } from './wire/pb-types.js';
+import { ExecutorService, GrapherService, InfoService, ResourceHostService, RunsService } from './wire/pb-services.js';
 
 export interface ClientOptions {
   /** `host:port`; an empty host (`:4774`) means 127.0.0.1. @default '127.0.0.1:4774' */
@@ -171,13 +171,34 @@ export class ConvergeClient {
   }
 
   #execute(name: ExecutorMethod, request: ClientLoadRequest): ExecutorStream {
-    const method = ExecutorService[name];
+    return this.#stream(ExecutorService[name], loadRequest(request));
+  }
+
+  /**
+   * Follows run `id` from event `fromSeq` (1 = from the start) until it ends: the stored events first,
+   * then the live ones, each seq once. The items are those of plan/apply (`start`, then `node`s).
+   */
+  watch(id: string, fromSeq = 1): ExecutorStream {
+    return this.#stream(RunsService.Watch, { id, fromSeq });
+  }
+
+  /** Runs known to the server, newest first (see RunsListRequest for the filters). */
+  async listRuns(request: RunsListRequestInit = {}): Promise<RunsListResponse> {
+    return this.#unary(RunsService.List, request);
+  }
+
+  /** One run with its node results; CNV_ERR_RUN_NOT_FOUND when the server does not know it. */
+  async getRun(id: string): Promise<RunDetail> {
+    return this.#unary(RunsService.Get, { id });
+  }
+
+  #stream<Req>(method: UnaryMethod<Req, StatusResponse>, message: Req): ExecutorStream {
     let call: grpc.ClientReadableStream<StatusResponse> | undefined;
     let cancelled = false;
     const failure = (error: unknown): Promise<ConvergeError> => this.#failure(error);
     const open = async (): Promise<grpc.ClientReadableStream<StatusResponse>> => {
       const metadata = await this.#metadata();
-      call = this.#client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, loadRequest(request), metadata);
+      call = this.#client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, message, metadata);
       if (cancelled) call.cancel();
       return call;
     };

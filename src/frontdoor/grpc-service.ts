@@ -13,6 +13,7 @@ import { moduleServingDisabled } from './modules.js';
 import { interruptible } from './lifecycle.js';
 import { addStandardServices, type StandardServices } from './reflection.js';
 import { grpcPeer, logRefusal } from './refusals.js';
+import { addRunsService } from './runs-grpc.js';
 import { ERROR_CODE_METADATA, mapError } from './status-map.js';
 import { checkLoadRequest, type LoadRequest } from './wire/load-request.js';
 import type { ContentResponseInit, EmptyInit, GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
@@ -22,7 +23,7 @@ import { ExecutorService, GrapherService, InfoService, ResourceHostService } fro
 export const MAX_BUFFERED_MESSAGES = 256;
 
 type Outgoing = StatusResponseInit | GraphComponentInit;
-type StreamCall = grpc.ServerWritableStream<LoadRequest, Outgoing>;
+type StreamCall = grpc.ServerWritableStream<unknown, Outgoing>;
 
 /**
  * The status message as sent: cut at MAX_GRPC_ERROR_BYTES of UTF-8 with a marker. grpc-js percent-encodes
@@ -38,7 +39,7 @@ export function boundedDetails(message: string, limit = MAX_GRPC_ERROR_BYTES): s
   return `${bytes.subarray(0, end).toString('utf8')}… [message cut at ${limit} of ${bytes.length} bytes; the server log has it all]`;
 }
 
-function toServiceError(front: FrontDoor, error: unknown, method: string, peer: string): Partial<grpc.ServiceError> {
+export function toServiceError(front: FrontDoor, error: unknown, method: string, peer: string): Partial<grpc.ServiceError> {
   const mapped = mapError(error);
   if (!mapped.known) front.logger.log('ERROR', 'unexpected error', { method, peer, error: String(error) });
   else logRefusal(front.logger, error, { peer, method });
@@ -75,7 +76,7 @@ function sendQueuedTogether(call: StreamCall): void {
   Object.defineProperty(call, '_writev', { value: writev, configurable: true, writable: true });
 }
 
-function grpcSink(call: StreamCall): EventSink<Outgoing> {
+export function grpcSink(call: StreamCall): EventSink<Outgoing> {
   sendQueuedTogether(call);
   const gone = new AbortController();
   const onGone = (): void => gone.abort();
@@ -110,7 +111,7 @@ function grpcSink(call: StreamCall): EventSink<Outgoing> {
   };
 }
 
-function finishStream(front: FrontDoor, call: StreamCall, result: PumpResult, method: string, peer: string): void {
+export function finishStream(front: FrontDoor, call: StreamCall, result: PumpResult, method: string, peer: string): void {
   if (call.cancelled) return;
   if (result.ok) call.end();
   else call.emit('error', toServiceError(front, result.error, method, peer));
@@ -150,7 +151,7 @@ function streamHandler(front: FrontDoor, kind: JobKind, method: string): grpc.ha
   };
 }
 
-function unaryHandler<Req, Res>(front: FrontDoor, method: string, body: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+export function unaryHandler<Req, Res>(front: FrontDoor, method: string, body: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     void (async () => {
       try {
@@ -185,6 +186,7 @@ export function addGrpcServices(server: grpc.Server, front: FrontDoor): Standard
       throw binaryOverHttpOnly();
     }),
   });
+  addRunsService(server, front);
   return addStandardServices(server);
 }
 

@@ -16,6 +16,7 @@ import type { FrontDoor } from './front-door.js';
 import { moduleServingDisabled } from './modules.js';
 import { interruptible } from './lifecycle.js';
 import { logRefusal, socketPeer } from './refusals.js';
+import { serveRunsRoute } from './runs-http.js';
 import { httpReason, mapError, routeMissStatus } from './status-map.js';
 import { proto3Json } from './wire/graph.js';
 import { loadRequestFromJson } from './wire/load-request.js';
@@ -268,6 +269,7 @@ export function createHttpHandler(front: FrontDoor): (request: IncomingMessage, 
       }
       return sendContent(request, response, await front.modules.read(location));
     }
+    if (method.startsWith('Runs.')) return serveRunsRoute(front, method, captured, url, request, response);
     if (method === 'Grapher.Graph') return streamJob(front, 'graph', request, response, who);
     const kind = METHOD_KINDS[method.slice('Executor.'.length) as keyof typeof METHOD_KINDS];
     if (kind !== undefined) return streamJob(front, kind, request, response, who);

@@ -208,6 +208,11 @@ export class RunRegistry {
     return this.#runs.size;
   }
 
+  /** Every run held, oldest first. */
+  values(): IterableIterator<Run> {
+    return this.#runs.values();
+  }
+
   /** Estimated bytes held by finished runs. */
   get finishedBytes(): number {
     let bytes = 0;

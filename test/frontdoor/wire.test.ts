@@ -108,5 +108,7 @@ test('fields from a newer peer are skipped; truncated input is refused with a cl
 
 test('HTTP rules come from every google.api.http option', (t) => {
   t.true(HTTP_RULES.some((rule) => rule.method === 'ResourceHost.GetModule' && rule.path === '/api/v1/resources/modules/{location=**}'));
-  t.is(HTTP_RULES.length, 7);
+  t.true(HTTP_RULES.some((rule) => rule.method === 'Runs.Watch' && rule.verb === 'GET' && rule.path === '/api/v1/runs/{id}/events'));
+  // The original's 7 routes and the 3 of the Runs service.
+  t.is(HTTP_RULES.length, 10);
 });

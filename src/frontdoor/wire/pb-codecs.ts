@@ -304,6 +304,213 @@ export const GraphComponent_Edge: MessageCodec<T.GraphComponent_Edge, T.GraphCom
   deserialize: (bytes) => { const r = new Reader(bytes); return decodeGraphComponent_Edge(r, r.buf.length); },
 };
 
+function encodeRunsListRequest(m: T.RunsListRequestInit, w: Writer): void {
+  if (m.kind !== undefined && m.kind !== '') w.string(1, m.kind);
+  if (m.outcome !== undefined && m.outcome !== '') w.string(2, m.outcome);
+  if (m.since !== undefined && m.since !== '') w.string(3, m.since);
+  if (m.module !== undefined && m.module !== '') w.string(4, m.module);
+  if (m.pageSize !== undefined && m.pageSize !== 0) { w.tag(5, 0); w.varint(m.pageSize); }
+  if (m.pageToken !== undefined && m.pageToken !== '') w.string(6, m.pageToken);
+}
+function decodeRunsListRequest(r: Reader, end: number): T.RunsListRequest {
+  const m: T.RunsListRequest = { kind: '', outcome: '', since: '', module: '', pageSize: 0, pageToken: '' };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: m.kind = r.string(); break;
+      case 18: m.outcome = r.string(); break;
+      case 26: m.since = r.string(); break;
+      case 34: m.module = r.string(); break;
+      case 40: m.pageSize = r.uint32(); break;
+      case 50: m.pageToken = r.string(); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return m;
+}
+export const RunsListRequest: MessageCodec<T.RunsListRequest, T.RunsListRequestInit> = {
+  encode: encodeRunsListRequest,
+  decode: decodeRunsListRequest,
+  serialize: (message) => serialize(encodeRunsListRequest, message),
+  deserialize: (bytes) => { const r = new Reader(bytes); return decodeRunsListRequest(r, r.buf.length); },
+};
+
+function encodeRunSummary(m: T.RunSummaryInit, w: Writer): void {
+  if (m.id !== undefined && m.id !== '') w.string(1, m.id);
+  if (m.kind !== undefined && m.kind !== '') w.string(2, m.kind);
+  if (m.location !== undefined && m.location !== '') w.string(3, m.location);
+  if (m.moduleSha256 !== undefined && m.moduleSha256 !== '') w.string(4, m.moduleSha256);
+  if (m.paramsJson !== undefined && m.paramsJson !== '') w.string(5, m.paramsJson);
+  if (m.who !== undefined && m.who !== '') w.string(6, m.who);
+  if (m.peer !== undefined && m.peer !== '') w.string(7, m.peer);
+  if (m.queuedAt !== undefined && m.queuedAt !== '') w.string(8, m.queuedAt);
+  if (m.startedAt !== undefined && m.startedAt !== '') w.string(9, m.startedAt);
+  if (m.finishedAt !== undefined && m.finishedAt !== '') w.string(10, m.finishedAt);
+  if (m.outcome !== undefined && m.outcome !== '') w.string(11, m.outcome);
+  if (m.errorCode !== undefined && m.errorCode !== '') w.string(12, m.errorCode);
+  if (m.errorMessage !== undefined && m.errorMessage !== '') w.string(13, m.errorMessage);
+  if (m.nodes !== undefined && m.nodes !== 0) { w.tag(14, 0); w.varint(m.nodes); }
+  if (m.changed !== undefined && m.changed !== 0) { w.tag(15, 0); w.varint(m.changed); }
+  if (m.failed !== undefined && m.failed !== 0) { w.tag(16, 0); w.varint(m.failed); }
+  if (m.events !== undefined && m.events !== 0) { w.tag(17, 0); w.varint(m.events); }
+}
+function decodeRunSummary(r: Reader, end: number): T.RunSummary {
+  const m: T.RunSummary = { id: '', kind: '', location: '', moduleSha256: '', paramsJson: '', who: '', peer: '', queuedAt: '', startedAt: '', finishedAt: '', outcome: '', errorCode: '', errorMessage: '', nodes: 0, changed: 0, failed: 0, events: 0 };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: m.id = r.string(); break;
+      case 18: m.kind = r.string(); break;
+      case 26: m.location = r.string(); break;
+      case 34: m.moduleSha256 = r.string(); break;
+      case 42: m.paramsJson = r.string(); break;
+      case 50: m.who = r.string(); break;
+      case 58: m.peer = r.string(); break;
+      case 66: m.queuedAt = r.string(); break;
+      case 74: m.startedAt = r.string(); break;
+      case 82: m.finishedAt = r.string(); break;
+      case 90: m.outcome = r.string(); break;
+      case 98: m.errorCode = r.string(); break;
+      case 106: m.errorMessage = r.string(); break;
+      case 112: m.nodes = r.uint32(); break;
+      case 120: m.changed = r.uint32(); break;
+      case 128: m.failed = r.uint32(); break;
+      case 136: m.events = r.uint32(); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return m;
+}
+export const RunSummary: MessageCodec<T.RunSummary, T.RunSummaryInit> = {
+  encode: encodeRunSummary,
+  decode: decodeRunSummary,
+  serialize: (message) => serialize(encodeRunSummary, message),
+  deserialize: (bytes) => { const r = new Reader(bytes); return decodeRunSummary(r, r.buf.length); },
+};
+
+function encodeRunsListResponse(m: T.RunsListResponseInit, w: Writer): void {
+  if (m.runs !== undefined) for (const v of m.runs) { const at = w.open(1); encodeRunSummary(v, w); w.close(at); }
+  if (m.nextPageToken !== undefined && m.nextPageToken !== '') w.string(2, m.nextPageToken);
+}
+function decodeRunsListResponse(r: Reader, end: number): T.RunsListResponse {
+  const m: T.RunsListResponse = { runs: [], nextPageToken: '' };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: m.runs.push(decodeRunSummary(r, r.end())); break;
+      case 18: m.nextPageToken = r.string(); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return m;
+}
+export const RunsListResponse: MessageCodec<T.RunsListResponse, T.RunsListResponseInit> = {
+  encode: encodeRunsListResponse,
+  decode: decodeRunsListResponse,
+  serialize: (message) => serialize(encodeRunsListResponse, message),
+  deserialize: (bytes) => { const r = new Reader(bytes); return decodeRunsListResponse(r, r.buf.length); },
+};
+
+function encodeRunGetRequest(m: T.RunGetRequestInit, w: Writer): void {
+  if (m.id !== undefined && m.id !== '') w.string(1, m.id);
+}
+function decodeRunGetRequest(r: Reader, end: number): T.RunGetRequest {
+  const m: T.RunGetRequest = { id: '' };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: m.id = r.string(); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return m;
+}
+export const RunGetRequest: MessageCodec<T.RunGetRequest, T.RunGetRequestInit> = {
+  encode: encodeRunGetRequest,
+  decode: decodeRunGetRequest,
+  serialize: (message) => serialize(encodeRunGetRequest, message),
+  deserialize: (bytes) => { const r = new Reader(bytes); return decodeRunGetRequest(r, r.buf.length); },
+};
+
+function encodeRunNode(m: T.RunNodeInit, w: Writer): void {
+  if (m.id !== undefined && m.id !== '') w.string(1, m.id);
+  if (m.status !== undefined && m.status !== '') w.string(2, m.status);
+  if (m.hasChanges === true) { w.tag(3, 0); w.varint(m.hasChanges ? 1 : 0); }
+  if (m.changes !== undefined) for (const [k, v] of Object.entries(m.changes)) { const at = w.open(4); w.string(1, k); { const at = w.open(2); encodeDiffResponse(v, w); w.close(at); } w.close(at); }
+  if (m.messages !== undefined) for (const v of m.messages) w.string(5, v);
+  if (m.error !== undefined && m.error !== '') w.string(6, m.error);
+  if (m.warning !== undefined && m.warning !== '') w.string(7, m.warning);
+}
+function decodeRunNode(r: Reader, end: number): T.RunNode {
+  const m: T.RunNode = { id: '', status: '', hasChanges: false, changes: {}, messages: [], error: '', warning: '' };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: m.id = r.string(); break;
+      case 18: m.status = r.string(); break;
+      case 24: m.hasChanges = r.bool(); break;
+      case 34: { const e = r.end(); let k = ''; let v: T.DiffResponse | undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = decodeDiffResponse(r, r.end()); else r.skip(t & 7); } setEntry(m.changes, k, v ?? decodeDiffResponse(r, r.pos)); break; }
+      case 42: m.messages.push(r.string()); break;
+      case 50: m.error = r.string(); break;
+      case 58: m.warning = r.string(); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return m;
+}
+export const RunNode: MessageCodec<T.RunNode, T.RunNodeInit> = {
+  encode: encodeRunNode,
+  decode: decodeRunNode,
+  serialize: (message) => serialize(encodeRunNode, message),
+  deserialize: (bytes) => { const r = new Reader(bytes); return decodeRunNode(r, r.buf.length); },
+};
+
+function encodeRunDetail(m: T.RunDetailInit, w: Writer): void {
+  if (m.run !== undefined) { const at = w.open(1); encodeRunSummary(m.run, w); w.close(at); }
+  if (m.nodes !== undefined) for (const v of m.nodes) { const at = w.open(2); encodeRunNode(v, w); w.close(at); }
+}
+function decodeRunDetail(r: Reader, end: number): T.RunDetail {
+  const m: T.RunDetail = { run: undefined, nodes: [] };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: m.run = decodeRunSummary(r, r.end()); break;
+      case 18: m.nodes.push(decodeRunNode(r, r.end())); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return m;
+}
+export const RunDetail: MessageCodec<T.RunDetail, T.RunDetailInit> = {
+  encode: encodeRunDetail,
+  decode: decodeRunDetail,
+  serialize: (message) => serialize(encodeRunDetail, message),
+  deserialize: (bytes) => { const r = new Reader(bytes); return decodeRunDetail(r, r.buf.length); },
+};
+
+function encodeRunWatchRequest(m: T.RunWatchRequestInit, w: Writer): void {
+  if (m.id !== undefined && m.id !== '') w.string(1, m.id);
+  if (m.fromSeq !== undefined && m.fromSeq !== 0) { w.tag(2, 0); w.varint(m.fromSeq); }
+}
+function decodeRunWatchRequest(r: Reader, end: number): T.RunWatchRequest {
+  const m: T.RunWatchRequest = { id: '', fromSeq: 0 };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: m.id = r.string(); break;
+      case 16: m.fromSeq = r.uint32(); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return m;
+}
+export const RunWatchRequest: MessageCodec<T.RunWatchRequest, T.RunWatchRequestInit> = {
+  encode: encodeRunWatchRequest,
+  decode: decodeRunWatchRequest,
+  serialize: (message) => serialize(encodeRunWatchRequest, message),
+  deserialize: (bytes) => { const r = new Reader(bytes); return decodeRunWatchRequest(r, r.buf.length); },
+};
+
 function encodeEmpty(_m: T.EmptyInit, _w: Writer): void {
 }
 function decodeEmpty(r: Reader, end: number): T.Empty {

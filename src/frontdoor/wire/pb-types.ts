@@ -146,6 +146,115 @@ export interface GraphComponent_EdgeInit {
   readonly attributes?: readonly string[];
 }
 
+export interface RunsListRequest {
+  kind: string;
+  outcome: string;
+  since: string;
+  module: string;
+  pageSize: number;
+  pageToken: string;
+}
+export interface RunsListRequestInit {
+  readonly kind?: string;
+  readonly outcome?: string;
+  readonly since?: string;
+  readonly module?: string;
+  readonly pageSize?: number;
+  readonly pageToken?: string;
+}
+
+export interface RunSummary {
+  id: string;
+  kind: string;
+  location: string;
+  moduleSha256: string;
+  paramsJson: string;
+  who: string;
+  peer: string;
+  queuedAt: string;
+  startedAt: string;
+  finishedAt: string;
+  outcome: string;
+  errorCode: string;
+  errorMessage: string;
+  nodes: number;
+  changed: number;
+  failed: number;
+  events: number;
+}
+export interface RunSummaryInit {
+  readonly id?: string;
+  readonly kind?: string;
+  readonly location?: string;
+  readonly moduleSha256?: string;
+  readonly paramsJson?: string;
+  readonly who?: string;
+  readonly peer?: string;
+  readonly queuedAt?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly outcome?: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly nodes?: number;
+  readonly changed?: number;
+  readonly failed?: number;
+  readonly events?: number;
+}
+
+export interface RunsListResponse {
+  runs: RunSummary[];
+  nextPageToken: string;
+}
+export interface RunsListResponseInit {
+  readonly runs?: readonly RunSummaryInit[];
+  readonly nextPageToken?: string;
+}
+
+export interface RunGetRequest {
+  id: string;
+}
+export interface RunGetRequestInit {
+  readonly id?: string;
+}
+
+export interface RunNode {
+  id: string;
+  status: string;
+  hasChanges: boolean;
+  changes: Record<string, DiffResponse>;
+  messages: string[];
+  error: string;
+  warning: string;
+}
+export interface RunNodeInit {
+  readonly id?: string;
+  readonly status?: string;
+  readonly hasChanges?: boolean;
+  readonly changes?: Record<string, DiffResponseInit>;
+  readonly messages?: readonly string[];
+  readonly error?: string;
+  readonly warning?: string;
+}
+
+export interface RunDetail {
+  run: RunSummary | undefined;
+  nodes: RunNode[];
+}
+export interface RunDetailInit {
+  readonly run?: RunSummaryInit;
+  readonly nodes?: readonly RunNodeInit[];
+}
+
+export interface RunWatchRequest {
+  id: string;
+  fromSeq: number;
+}
+export interface RunWatchRequestInit {
+  readonly id?: string;
+  readonly fromSeq?: number;
+}
+
 export interface Empty {
 }
 export interface EmptyInit {
