@@ -37,7 +37,9 @@ function hclFiles(dir: string): string[] {
 const samples = hclFiles(CASES);
 const fixtures = hclFiles(FIXTURES);
 
-test('conformance samples that the original accepted in `fmt --check` stay unchanged', (t) => {
+// The samples are the conformance kit's, outside this repository; without the kit the test is skipped, not passed.
+const withSamples = samples.length > 0 ? test : test.skip;
+withSamples(`conformance samples that the original accepted in \`fmt --check\` stay unchanged${samples.length > 0 ? '' : ` (skipped: no samples at ${CASES})`}`, (t) => {
   let unchanged = 0;
   for (const file of samples) {
     const source = fs.readFileSync(file, 'utf8');
@@ -47,8 +49,7 @@ test('conformance samples that the original accepted in `fmt --check` stay uncha
     if (ours === source) unchanged++;
   }
   t.log(`${unchanged} of ${samples.length} samples unchanged`);
-  if (samples.length > 0) t.true(unchanged >= samples.length - 2);
-  else t.pass('conformance corpus not present');
+  t.true(unchanged >= samples.length - 2);
 });
 
 for (const file of fixtures) {

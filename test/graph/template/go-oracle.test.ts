@@ -116,8 +116,8 @@ function renderWithGo(t: ExecutionContext, cases: readonly Case[]): GoResult[] {
       encoding: 'utf8',
       env: {
         ...process.env,
-        // Without HOME (possible in CI) go has no default build cache; give it one in the temp dir.
-        ...(process.env['HOME'] === undefined && process.env['GOCACHE'] === undefined ? { GOCACHE: path.join(dir, 'gocache') } : {}),
+        // Go's build cache goes under the temp dir (not ~/.cache), one per user, kept between runs for speed.
+        GOCACHE: process.env['GOCACHE'] ?? path.join(os.tmpdir(), `cnv-test-gocache-${process.getuid?.() ?? 'user'}`),
         GOFLAGS: '-mod=mod',
         GOTOOLCHAIN: 'local',
       },
