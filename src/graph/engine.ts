@@ -3,6 +3,7 @@
  * Every entry point takes the job's limits from its spec and stops when cancelled: `signal` for the
  * asynchronous parts, `interrupted` (the pool's shared flag) for the synchronous loops in between.
  */
+import { setMaxListeners } from 'node:events';
 import { DEFAULT_PARALLELISM } from '../defaults.js';
 import type { GraphEdge, GraphVertex, JobSpec, NodeEvent } from '../protocol.js';
 import { buildJob, exportEdges, exportVertices } from './build.js';
@@ -31,6 +32,9 @@ interface RunScope {
 
 function startRun(job: JobSpec, signal: AbortSignal | undefined, interrupted: (() => boolean) | undefined): RunScope {
   const controller = new AbortController();
+  // Every node in flight (and its script) listens on the run's signal: past 10 the default limit
+  // would print a false leak warning.
+  setMaxListeners(0, controller.signal);
   const guard = new RunGuard(job.limits, { signal: controller.signal, interrupted });
   const forward = (): void => controller.abort(signal?.reason);
   if (signal?.aborted === true) forward();
