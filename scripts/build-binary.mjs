@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds build/converge, a self-contained executable (Node.js single executable application):
-//   1. esbuild bundles the CLI (entry src/frontdoor/sea-main.ts), piscina's worker bootstrap and the
+//   1. esbuild bundles the CLI (entry src/sea-main.ts), piscina's worker bootstrap and the
 //      job worker, each as one CommonJS file;
 //   2. the bundles and the .proto files become SEA assets (listed in manifest.json);
 //   3. node --experimental-sea-config makes the blob, and postject injects it into a copy of node.
@@ -58,7 +58,7 @@ const common = {
   // to JavaScript when the require fails.
   external: ['*.node', '@napi-rs/*'],
 };
-await esbuild.build({ ...common, entryPoints: [path.join(ROOT, 'src/frontdoor/sea-main.ts')], outfile: path.join(WORK, 'converge.cjs') });
+await esbuild.build({ ...common, entryPoints: [path.join(ROOT, 'src/sea-main.ts')], outfile: path.join(WORK, 'converge.cjs') });
 await esbuild.build({ ...common, entryPoints: [path.join(NODE_MODULES, 'piscina/dist/worker.js')], outfile: path.join(WORK, 'assets/piscina-worker.cjs') });
 await esbuild.build({ ...common, entryPoints: [path.join(ROOT, 'src/workers/run.worker.ts')], outfile: path.join(WORK, 'assets/run.worker.cjs') });
 
@@ -112,6 +112,7 @@ function quietly(file, argv, harmless = []) {
     throw new Error(`${path.basename(argv[0] ?? file)} failed (exit ${result.status ?? result.signal})`);
   }
   // postject colours its progress lines; match on the text.
+  // eslint-disable-next-line no-control-regex -- ESC starts the colour codes this strips.
   const plain = (line) => line.replace(/\x1b\[[0-9;]*m/g, '');
   const unexpected = lines.filter((line) => !harmless.some((pattern) => pattern.test(plain(line))));
   if (unexpected.length > 0) process.stderr.write(`${unexpected.join('\n')}\n`);

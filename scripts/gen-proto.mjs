@@ -191,7 +191,6 @@ function decodeField(f) {
 }
 
 function codecsFile({ messages, enums }) {
-  const names = messages.map((m) => tsName(m));
   const out = [
     HEADER,
     '/** Static encoders and decoders for every message of converge.proto (and google.protobuf.Empty). */\n',

@@ -3,9 +3,9 @@
  * in commands/<name>.ts and are imported only when their command runs, which keeps `converge version` and
  * the start of every other command fast.
  */
-import type { FlagSpec, ParsedArgs } from './args.js';
+import type { FlagSpec } from './args.js';
+import type { CommandContext } from './command-context.js';
 import { DEFAULT_CONFIG_FILE } from './config-file.js';
-import type { Logger } from './log.js';
 import { DETAILED_EXITCODE_FLAG, OUTPUT_FLAG } from './output-flags.js';
 import { SERVER_LIMIT_FLAGS } from './server-limit-flags.js';
 import { PLAN_OUT_FLAG, PLAN_SERVER_FLAGS } from './saved-plan-flags.js';
@@ -59,19 +59,7 @@ const REPORT_FLAGS: readonly FlagSpec[] = [
   { name: 'only-show-changes', type: 'bool', description: 'show only nodes that have changes' },
 ];
 
-export interface CommandContext {
-  readonly name: string;
-  readonly args: ParsedArgs;
-  readonly log: Logger;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-  /** Aborted on the first Ctrl-C. */
-  readonly signal: AbortSignal;
-  readonly stdin: NodeJS.ReadableStream;
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
-  readonly noColor: boolean;
-}
+export type { CommandContext } from './command-context.js';
 
 export interface CommandSpec {
   readonly name: string;

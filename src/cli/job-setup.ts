@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { ConvergeError } from '../errors.js';
 import type { JobKind, JobSpec } from '../protocol.js';
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './command-context.js';
 import { DEFAULT_PARALLELISM } from './defaults.js';
 import { parseParams } from './params.js';
 import type { RunnerOptions } from './runner.js';

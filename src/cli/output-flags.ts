@@ -1,6 +1,6 @@
 /** Flags for machine-read output: `--output json` and `--detailed-exitcode` (issue 15). */
 import { usageError, type FlagSpec } from './args.js';
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './command-context.js';
 
 export type OutputFormat = 'human' | 'json';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ConvergeError, getErrorMessage } from '../errors.js';
 import { looksLikePlanFile } from '../plan-file.js';
 import { usageError } from './args.js';
-import type { CommandContext } from './commands.js';
+import type { CommandContext } from './command-context.js';
 import { DEFAULT_PARALLELISM } from './defaults.js';
 import type { Logger } from './log.js';
 import type { JsonLines } from './render/json-lines.js';

@@ -13,7 +13,6 @@ import { moduleServingDisabled } from './modules.js';
 import { interruptible } from './lifecycle.js';
 import { addStandardServices, type StandardServices } from './reflection.js';
 import { grpcPeer, logRefusal } from './refusals.js';
-import { addRunsService } from './runs-grpc.js';
 import { ERROR_CODE_METADATA, mapError } from './status-map.js';
 import { checkLoadRequest, type LoadRequest } from './wire/load-request.js';
 import type { ContentResponseInit, EmptyInit, GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
@@ -186,7 +185,6 @@ export function addGrpcServices(server: grpc.Server, front: FrontDoor): Standard
       throw binaryOverHttpOnly();
     }),
   });
-  addRunsService(server, front);
   return addStandardServices(server);
 }
 

@@ -128,7 +128,7 @@ async function streamEvents(front: FrontDoor, id: string, request: IncomingMessa
 
 /** Serves a `Runs.*` route (already authenticated); `captured` is the path's {id}. */
 export async function serveRunsRoute(front: FrontDoor, method: string, captured: string | undefined, url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  let id = '';
+  let id: string;
   try {
     id = decodeURIComponent(captured ?? '');
   } catch {

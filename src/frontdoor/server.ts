@@ -20,6 +20,7 @@ import { PlanSigner } from './plan-signing.js';
 import { savedPlanSpec } from './saved-plans.js';
 import type { FrontDoor } from './front-door.js';
 import { addGrpcServices } from './grpc-service.js';
+import { addRunsService } from './runs-grpc.js';
 import { installGrpcLogger } from './grpc-logging.js';
 import { createHttpHandler, MAX_BODY_BYTES } from './http-routes.js';
 import { JobQueue } from './job-queue.js';
@@ -201,6 +202,8 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   };
 
   const grpcServer = createGrpcServer(connections);
+  // The Runs service is built on grpc-service.ts's handlers, so it is added here rather than by it.
+  addRunsService(grpcServer, front);
   const health = addGrpcServices(grpcServer, front);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   keepDuplicateCredentials(grpcServer);

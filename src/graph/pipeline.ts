@@ -116,7 +116,7 @@ export class NodePipeline {
       return { failed: planned.error !== '', details: planned, checked, task };
     }
     let shown: ResourceStatus = checked;
-    let applyError = '';
+    let applyError: string;
     try {
       shown = await this.#timed((run) => task.apply(run));
       applyError = shown.error ?? '';

@@ -8,7 +8,7 @@
 import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConvergeError, getErrorMessage } from '../../errors.js';
-import type { CommandContext } from '../commands.js';
+import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { unifiedDiff } from '../unified-diff.js';
 

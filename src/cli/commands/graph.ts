@@ -1,6 +1,6 @@
 /** `converge graph <module>`: loads and builds the graph (nothing runs) and prints it as Graphviz dot. */
 import { fromWire } from '../../errors.js';
-import type { CommandContext } from '../commands.js';
+import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { jobFor, readParams, runnerOptions } from '../job-setup.js';
 import { JobResults } from '../job-results.js';

@@ -1,5 +1,5 @@
 /** `converge ping`: asks the server at --rpc-addr to answer and prints `pong`. */
-import type { CommandContext } from '../commands.js';
+import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { formatHostPort, parseHostPort } from '../address.js';
 

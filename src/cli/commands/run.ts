@@ -6,7 +6,7 @@
  */
 import { fromWire } from '../../errors.js';
 import type { JobKind } from '../../protocol.js';
-import type { CommandContext } from '../commands.js';
+import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { moduleExitStatus, worstExitStatus } from '../exit-status.js';
 import { jobFor, readParams, refuseVerifyModules, runnerOptions } from '../job-setup.js';

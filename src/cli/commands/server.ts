@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ConvergeError } from '../../errors.js';
 import { parseHostPort } from '../address.js';
-import type { CommandContext } from '../commands.js';
+import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { frontDoorLogger } from '../frontdoor-logger.js';
 import { guardOptionsFromFlags } from '../server-guard-flags.js';
@@ -32,7 +32,7 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
   let root: string | undefined;
   if (str(ctx, 'root') !== '') {
     root = path.resolve(ctx.cwd, str(ctx, 'root'));
-    let isDirectory = false;
+    let isDirectory: boolean;
     try {
       isDirectory = statSync(root).isDirectory();
     } catch {

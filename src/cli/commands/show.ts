@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConvergeError, getErrorMessage } from '../../errors.js';
 import { parsePlanFile } from '../../plan-file.js';
-import type { CommandContext } from '../commands.js';
+import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { outputFormat } from '../output-flags.js';
 import { renderHuman, type NodeResult } from '../render/human.js';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ConvergeError, getErrorMessage } from '../../errors.js';
-import type { CommandContext } from '../commands.js';
+import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { readParams, refuseVerifyModules } from '../job-setup.js';
 import { outputFormat } from '../output-flags.js';

@@ -1,5 +1,5 @@
 /** `converge version`: prints `converge <version>`, as the original did. */
-import type { CommandContext } from '../commands.js';
+import type { CommandContext } from '../command-context.js';
 import { VERSION } from '../version.js';
 
 export async function printVersion(): Promise<number> {

@@ -118,7 +118,8 @@ function indexArg(i: unknown, cap: number): number {
 }
 
 function index(args: unknown[]): unknown {
-  let [item, ...indexes] = args;
+  const [first, ...indexes] = args;
+  let item = first;
   if (item === null || item === undefined) throw new Error('index of untyped nil');
   for (const i of indexes) {
     if (item === null || item === undefined) throw new Error('index of nil pointer');

@@ -203,7 +203,7 @@ class State {
       return signal;
     };
     let ran = false;
-    let signal: Signal = NORMAL;
+    let signal: Signal;
     const kind = goKind(value);
     if (kind === 'slice') {
       const list = value as unknown[];

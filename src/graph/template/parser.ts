@@ -173,7 +173,7 @@ class Parser {
       case 'block':
       case 'define':
       case 'template':
-        this.#fail(t.pos, `{{${t.type}}} is not supported`);
+        return this.#fail(t.pos, `{{${t.type}}} is not supported`);
       default:
         break;
     }
@@ -193,7 +193,8 @@ class Parser {
     const mark = this.#vars.length;
     const pipe = this.#pipeline(kind, 'rightDelim');
     if (kind === 'range') this.#rangeDepth++;
-    let [list, next] = this.#itemList();
+    const [list, afterList] = this.#itemList();
+    let next = afterList;
     if (kind === 'range') this.#rangeDepth--;
     let elseList: Node[] | null = null;
     if (next.kind === 'else') {
@@ -304,7 +305,7 @@ class Parser {
       case 'number':
       case 'nil':
       case 'dot':
-        this.#fail(node.pos, `unexpected . after term ${JSON.stringify(argStringShort(node))}`);
+        return this.#fail(node.pos, `unexpected . after term ${JSON.stringify(argStringShort(node))}`);
       default:
         return { kind: 'chain', pos: node.pos, node, fields };
     }

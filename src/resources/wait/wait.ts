@@ -57,7 +57,7 @@ export async function retryUntil(
 ): Promise<RetryOutcome> {
   const started = process.hrtime.bigint();
   let retries = 0;
-  let passed = false;
+  let passed: boolean;
   await sleep(options.gracePeriodMs, ctx.signal);
   for (;;) {
     retries++;

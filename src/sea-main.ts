@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import sea from 'node:sea';
-import { setAssetDir } from '../assets.js';
+import { setAssetDir } from './assets.js';
 
 /** Written last: a directory without it is an interrupted unpack and is redone. */
 const COMPLETE_MARKER = '.complete';
@@ -44,7 +44,7 @@ function unpack(): string {
 
 async function start(): Promise<void> {
   if (sea.isSea()) setAssetDir(unpack());
-  await import('../cli/main.js');
+  await import('./cli/main.js');
 }
 
 void start();
