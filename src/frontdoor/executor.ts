@@ -165,7 +165,8 @@ export interface EventSink<M> {
 
 export type PumpResult = { readonly ok: true } | { readonly ok: false; readonly error: ConvergeError; readonly started: boolean };
 
-function waitForChange(run: Run, gone: AbortSignal): Promise<void> {
+/** Resolves when `run` changes or the client has gone, whichever comes first. */
+export function waitForChange(run: Run, gone: AbortSignal): Promise<void> {
   if (gone.aborted) return Promise.resolve();
   return new Promise<void>((resolve) => {
     const done = (): void => {
@@ -292,7 +293,7 @@ export async function runInProcess(
 }
 
 /** Messages one pump writes before it lets the event loop take a turn. */
-const PUMP_BURST = 64;
+export const PUMP_BURST = 64;
 
 /** Streams a graph run: every vertex, then every edge. */
 export async function pumpGraph(run: Run, sink: EventSink<GraphComponentInit>): Promise<PumpResult> {

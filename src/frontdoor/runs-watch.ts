@@ -7,7 +7,7 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ConvergeError, fromWire, isErrorCode } from '../errors.js';
 import { asciiJson } from './ascii-json.js';
-import { type EventSink, MAX_EDGES_HEADER_BYTES, type PumpResult } from './executor.js';
+import { type EventSink, MAX_EDGES_HEADER_BYTES, PUMP_BURST, type PumpResult, waitForChange } from './executor.js';
 import type { Run } from './runs.js';
 import { runNotFound, type RunsSource } from './runs-view.js';
 import type { StatusResponseInit } from './wire/pb-types.js';
@@ -15,20 +15,6 @@ import { statusResponse } from './wire/status.js';
 
 /** Events read from the store per query while replaying. */
 const REPLAY_PAGE = 512;
-/** Messages written before the event loop gets a turn. */
-const BURST = 64;
-
-function waitForChange(run: Run, gone: AbortSignal): Promise<void> {
-  if (gone.aborted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      gone.removeEventListener('abort', done);
-      resolve();
-    };
-    gone.addEventListener('abort', done, { once: true });
-    void run.changed().then(done);
-  });
-}
 
 function endOf(errorCode: string, errorMessage: string): PumpResult {
   if (errorCode === '') return { ok: true };
@@ -47,7 +33,7 @@ async function watchLive(run: Run, fromSeq: number, sink: EventSink<StatusRespon
     if (numbered !== undefined) {
       cursor += 1;
       if (!sink.write(statusResponse(numbered.event, numbered.seq))) await sink.drained();
-      if ((burst += 1) >= BURST) {
+      if ((burst += 1) >= PUMP_BURST) {
         burst = 0;
         await yieldTurn();
       }
