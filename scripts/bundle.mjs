@@ -10,7 +10,8 @@
 // on first use: piscina's worker bootstrap, health, reflection, proto-loader, dockerode, better-sqlite3 (a
 // native addon that finds its .node file from its own directory).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +43,14 @@ const result = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
   legalComments: 'none',
+  // No comments or indentation: a smaller file to read and hash, and all ASCII, so it reads as latin1 (load-cached.cjs).
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
+for (const name of ['converge-main.js', 'run.worker-main.js']) {
+  const bytes = readFileSync(path.join(BUNDLE_DIR, name));
+  if (!isAscii(bytes)) console.error(`bundle: ${name} is not ASCII; it loads, but decoded as UTF-8 it starts slower`);
+}
 // .js under build/bundle/ is CommonJS, whatever the package says.
 writeFileSync(path.join(BUNDLE_DIR, 'package.json'), '{ "type": "commonjs" }\n');
 copyFileSync(path.join(ROOT, 'scripts/bundle/load-cached.cjs'), path.join(BUNDLE_DIR, 'load-cached.js'));

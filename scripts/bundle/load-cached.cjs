@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
+const { isAscii } = require('node:buffer');
 
 function writeCache(script, cacheFile) {
   try {
@@ -26,7 +27,10 @@ function writeCache(script, cacheFile) {
  */
 function load(file, parent, saveWhen) {
   const cacheFile = `${file}.cache`;
-  const source = fs.readFileSync(file, 'utf8');
+  // The bundle is ASCII (scripts/bundle.mjs checks it), and decoding ASCII as latin1 skips UTF-8
+  // validation: about 5 ms of every start for the CLI bundle. Anything else still decodes as UTF-8.
+  const bytes = fs.readFileSync(file);
+  const source = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);

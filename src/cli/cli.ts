@@ -109,7 +109,10 @@ export async function main(givenArgv: readonly string[]): Promise<number> {
       env: process.env,
       cwd: process.cwd(),
       signal: controller.signal,
-      stdin: process.stdin,
+      // A getter: process.stdin builds a stream (3 ms here), and only `fmt -` reads it.
+      get stdin() {
+        return process.stdin;
+      },
       stdout: process.stdout,
       stderr: process.stderr,
       noColor,

@@ -1,6 +1,10 @@
 /** Entry point of `bin/converge`: runs the CLI and exits with its status. */
 import { EXIT } from './defaults.js';
 import { main } from './cli.js';
+import { restoreDeferredExtraCa } from '../extra-ca.js';
+
+// Before anything can spawn a child or make a TLS context.
+restoreDeferredExtraCa();
 
 /** Waits for stdout to drain before exiting, so piped output is never cut short. */
 function exitWith(code: number): void {

@@ -9,6 +9,7 @@ import { Piscina } from 'piscina';
 import { assetDir } from '../assets.js';
 import { DEFAULT_CANCEL_GRACE_MS, DEFAULT_MAX_RUNNING_NODES, DEFAULT_WORKER_MEMORY_MB } from '../defaults.js';
 import { ConvergeError, getErrorMessage, toWire } from '../errors.js';
+import { restoreDeferredExtraCa } from '../extra-ca.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage, WorkerMessage, WorkerPortMessage } from '../protocol.js';
 import { createBalancer } from './balancer.js';
 import { createHeartbeatTable, ThreadWatch } from './heartbeat.js';
@@ -93,6 +94,7 @@ export class WorkerPool {
     const resolved = resolveWorkerPoolOptions(options);
     this.#options = resolved;
     const heartbeat = createHeartbeatTable();
+    const extraCaFile = restoreDeferredExtraCa();
     this.#watch = new ThreadWatch(heartbeat, () => this.#piscina.threads.map((thread) => thread.threadId));
     // Spare threads start only when every thread is stuck in a synchronous loop (balancer.ts).
     const maxThreads = resolved.threads + Math.max(1, resolved.threads);
@@ -108,6 +110,7 @@ export class WorkerPool {
       workerData: {
         nodesPerThread: Math.ceil(resolved.maxRunningNodes / resolved.threads),
         heartbeat,
+        ...(extraCaFile !== undefined ? { extraCaFile } : {}),
       } satisfies WorkerThreadData,
       // piscina's default makes an idle thread block in Atomics.wait, which would freeze the heartbeat (an
       // idle thread would look stuck) and any async work a finished job left behind.

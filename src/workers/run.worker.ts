@@ -8,6 +8,7 @@ import { threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { graphJob, runJob } from '../graph/index.js';
 import { installNodeSlots } from '../graph/node-slots.js';
 import { toWire } from '../errors.js';
+import { installExtraCa } from '../extra-ca.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage } from '../protocol.js';
 import { EventBatcher } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -18,11 +19,14 @@ export interface WorkerThreadData {
   readonly nodesPerThread: number;
   /** The pool's heartbeat table (heartbeat.ts). */
   readonly heartbeat: SharedArrayBuffer;
+  /** NODE_EXTRA_CA_CERTS when bin/converge deferred it (src/extra-ca.ts): this thread's TLS must trust it too. */
+  readonly extraCaFile?: string;
 }
 
 const threadData = workerData as Partial<WorkerThreadData> | null;
 if (typeof threadData?.nodesPerThread === 'number') installNodeSlots(threadData.nodesPerThread);
 if (threadData?.heartbeat instanceof SharedArrayBuffer) startHeartbeat(threadData.heartbeat);
+if (typeof threadData?.extraCaFile === 'string') installExtraCa(threadData.extraCaFile);
 
 
 /** What the pool hands a worker for each job. */
