@@ -195,7 +195,7 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
   // to start than a typical --local job.
   const { InlinePool } = await import('../workers/inline-pool.js');
   const pool = new InlinePool();
-  const server = await startLocalServer(options, { pool, host, port, ...(token === null ? { noToken: true } : { token }) });
+  const server = await startLocalServer(options, { pool, host, port, lazyTransport: true, ...(token === null ? { noToken: true } : { token }) });
   // The server listens on its address like any other, but this process's own jobs go to its front door
   // directly: a gRPC client here would encode, send, receive and decode every event in one process.
   return {

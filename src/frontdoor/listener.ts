@@ -8,8 +8,9 @@
  * (node:http, grpc-js) have their own timeouts, set in server.ts.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { RESERVED_FDS } from '../defaults.js';
 import type { Logger } from './logger.js';
 import { serverSecureOptions, type LoadedTls } from './tls.js';
@@ -116,7 +117,9 @@ function createServerFor(options: ListenerOptions, onSocket: (socket: net.Socket
   const { limits, dispatch } = options;
   const plain = (socket: net.Socket): void => sniff(socket, limits.handshakeTimeoutMs, (isHttp2) => dispatch(socket, isHttp2));
   if (options.tls === undefined) return net.createServer((socket) => onSocket(socket, () => plain(socket)));
-  const server = tls.createServer({
+  // Loaded only here: node:tls costs about 10 ms to load, and a plaintext server (--local) never needs it.
+  const { createServer } = createRequire(import.meta.url)('node:tls') as typeof tls;
+  const server = createServer({
     ...serverSecureOptions(options.tls),
     handshakeTimeout: limits.handshakeTimeoutMs,
     ALPNCallback: ({ protocols }) => (protocols.includes('http/1.1') ? 'http/1.1' : protocols.includes('h2') ? 'h2' : undefined),

@@ -60,6 +60,11 @@ export interface ServerOptions {
   readonly root?: string;
   /** Serve the converge executable: true for the running one, or a path. @default false */
   readonly selfServe?: boolean | string;
+  /**
+   * Load gRPC and HTTP only when the first connection arrives, not before the server starts: for
+   * --local, whose own jobs go to the front door directly (transport.ts). @default false
+   */
+  readonly lazyTransport?: boolean;
   /** A pool to run jobs on; otherwise the server creates (and closes) its own. */
   readonly pool?: JobPool;
   /** The owned pool's threads and their limits (ignored with `pool`). */

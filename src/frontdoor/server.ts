@@ -4,35 +4,29 @@
  * runs jobs) and owns the order in which they stop: close() for tests and --local, shutdown() for
  * SIGTERM, which lets running jobs finish first.
  */
-import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
-import * as grpc from '@grpc/grpc-js';
 import { ConvergeError, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { JobPool } from '../workers/inline-pool.js';
 import type { WorkerPoolOptions } from '../workers/pool.js';
 import { Authenticator, resolveToken } from './auth.js';
-import { BinaryServer, defaultBinaryPath } from './binary.js';
+import type { BinaryServer } from './binary.js';
 import { runInProcess, type InProcessNotice } from './executor.js';
 import { specFor } from './front-door.js';
 import { PlanSigner } from './plan-signing.js';
 import { savedPlanSpec } from './saved-plans.js';
 import type { FrontDoor } from './front-door.js';
-import { addGrpcServices } from './grpc-service.js';
-import { addRunsService } from './runs-grpc.js';
-import { installGrpcLogger } from './grpc-logging.js';
-import { createHttpHandler, MAX_BODY_BYTES } from './http-routes.js';
 import { JobQueue } from './job-queue.js';
 import { Lifecycle } from './lifecycle.js';
 import { createListener } from './listener.js';
 import { createLogger } from './logger.js';
 import { ModuleRoot } from './modules.js';
-import { keepDuplicateCredentials } from './grpc-duplicate-headers.js';
 import { RunRegistry } from './runs.js';
 import { openPersistedRuns } from './runs-persist.js';
-import { resolveServerOptions, type ResolvedConnectionOptions, type ServerOptions } from './server-options.js';
+import { resolveServerOptions, type ServerOptions } from './server-options.js';
 import { loadServerTls } from './tls.js';
+import type { Transport } from './transport.js';
 
 export type { ConnectionOptions, ServerOptions } from './server-options.js';
 
@@ -58,20 +52,11 @@ export interface RunningServer {
   runInProcess(spec: JobSpec, onMessage: (message: WorkerMessage) => void, signal: AbortSignal, onNotice?: (notice: InProcessNotice) => void): Promise<JobOutcome>;
 }
 
-function ignore(): void {}
-
 /** The saved-plan fields of a job from this process (`plan -out`, `apply FILE` with --local), as specFor() reads them off a request. */
 function inProcessPlanSpec(spec: JobSpec & { readonly savePlan?: boolean; readonly savedPlan?: string }, plans: PlanSigner): JobSpec {
   const { savePlan, savedPlan, ...base } = spec;
   if (savedPlan !== undefined && savedPlan !== '') return savedPlanSpec(plans, savedPlan, base);
   return savePlan === true && base.kind === 'plan' ? { ...base, recordSources: true } : base;
-}
-
-/** Waits for `promise`, or `ms` at most. */
-async function settleWithin(ms: number, promise: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
 
 function originsFor(host: string, port: number, scheme: string): string[] {
@@ -120,51 +105,20 @@ async function ownPool(workers: WorkerPoolOptions = {}, maxRunning: number): Pro
   return new WorkerPool({ ...workers, threads, jobsPerThread: workers.jobsPerThread ?? Math.ceil((maxRunning + 1) / threads) });
 }
 
-/** grpc-js with our timeouts: idle sessions (also those that never send a request) close; silent peers are pinged. */
-function createGrpcServer(connections: ResolvedConnectionOptions): grpc.Server {
-  return new grpc.Server({
-    // Requests may carry a whole module inline (LoadRequest.content): gRPC takes the same size as an HTTP
-    // body rather than grpc's 4 MiB default, and stays bounded so one request cannot take unbounded memory.
-    'grpc.max_receive_message_length': MAX_BODY_BYTES,
-    'grpc.max_connection_idle_ms': connections.idleTimeoutMs,
-    'grpc.keepalive_time_ms': connections.grpcKeepaliveTimeMs,
-    'grpc.keepalive_timeout_ms': connections.grpcKeepaliveTimeoutMs,
-    // No max_connection_age: a connection that streams a long apply must not be cut in the middle.
-  });
-}
-
-/** node:http with header, keep-alive and idle timeouts. Streams may last as long as an apply does. */
-function createHttpServer(front: FrontDoor, connections: ResolvedConnectionOptions): http.Server {
-  const server = http.createServer({
-    requestTimeout: 0,
-    headersTimeout: connections.headersTimeoutMs,
-    keepAliveTimeout: connections.keepAliveTimeoutMs,
-    // How often node:http looks for requests past headersTimeout; its 30 s default would let a
-    // slowloris peer hold a socket half a minute longer than the timeout says.
-    connectionsCheckingInterval: Math.max(250, Math.min(5000, Math.floor(connections.headersTimeoutMs / 4))),
-  });
-  server.on('request', createHttpHandler(front));
-  server.timeout = connections.idleTimeoutMs;
-  // node:http starts its headersTimeout checks on 'listening', and this server never listens (the
-  // listener hands it connections). Without this, a slowloris peer was never timed out.
-  server.emit('listening');
-  return server;
-}
-
 /** Starts the server and resolves once it is listening. */
 export async function startServer(input: ServerOptions = {}): Promise<RunningServer> {
   const options = resolveServerOptions(input);
   const { host, connections } = options;
   const logger = input.logger ?? createLogger();
-  installGrpcLogger(logger);
   const scheme = input.tls === undefined ? 'http' : 'https';
   const token = resolveToken(input, logger);
   const loadedTls = input.tls === undefined ? undefined : loadServerTls(input.tls);
-  const binary =
-    input.selfServe === undefined || input.selfServe === false
-      ? null
-      : new BinaryServer(input.selfServe === true ? defaultBinaryPath() : input.selfServe);
-  if (binary !== null) await binary.check();
+  let binary: BinaryServer | null = null;
+  if (input.selfServe !== undefined && input.selfServe !== false) {
+    const { BinaryServer, defaultBinaryPath } = await import('./binary.js');
+    binary = new BinaryServer(input.selfServe === true ? defaultBinaryPath() : input.selfServe);
+    await binary.check();
+  }
 
   const ownsPool = input.pool === undefined;
   const queue = new JobQueue(input.queue);
@@ -201,29 +155,30 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     ...(persisted === undefined ? {} : { onRun: persisted.mirror, store: persisted.store }),
   };
 
-  const grpcServer = createGrpcServer(connections);
-  // The Runs service is built on grpc-service.ts's handlers, so it is added here rather than by it.
-  addRunsService(grpcServer, front);
-  const health = addGrpcServices(grpcServer, front);
-  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  keepDuplicateCredentials(grpcServer);
-  const httpServer = createHttpServer(front, connections);
+  // gRPC and HTTP load after the port is bound: at once for a server, on the first connection for
+  // --local (transport.ts says why). A connection that arrives first waits, its bytes unread.
+  let transport: Promise<Transport> | undefined;
+  let loaded: Transport | undefined;
+  const loadTransport = (): Promise<Transport> =>
+    (transport ??= import('./transport.js').then(({ createTransport }) => (loaded = createTransport(front, connections, logger))));
   const listener = createListener({
     tls: loadedTls,
     logger,
     limits: connections,
     dispatch: (socket, isHttp2) => {
-      if (isHttp2) {
-        // node:http2 replays bytes already buffered on the socket (those the sniffing put back).
-        injector.injectConnection(socket);
+      if (loaded !== undefined) {
+        loaded.dispatch(socket, isHttp2);
         return;
       }
-      httpServer.emit('connection', socket);
-      // node:http reads the socket's handle directly, which would skip the bytes the sniffing put back.
-      // Adding a 'data' listener makes it fall back to reading through the stream (its own
-      // "unconsume" path), and resume() then replays the buffered bytes first.
-      socket.on('data', ignore);
-      socket.resume();
+      loadTransport().then(
+        (ready) => {
+          if (!socket.destroyed) ready.dispatch(socket, isHttp2);
+        },
+        (error: unknown) => {
+          logger.log('ERROR', 'cannot load the gRPC and HTTP servers', { error: (error as Error).message });
+          socket.destroy();
+        },
+      );
     },
   });
 
@@ -231,11 +186,19 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   try {
     port = await listen(listener.server, host, options.port);
   } catch (error) {
-    injector.destroy();
-    grpcServer.forceShutdown();
     if (ownsPool) await pool.close();
     await persisted?.close();
     throw error;
+  }
+  if (input.lazyTransport !== true) {
+    try {
+      await loadTransport();
+    } catch (error) {
+      listener.server.close();
+      if (ownsPool) await pool.close();
+      await persisted?.close();
+      throw error;
+    }
   }
   specDefaults.origins.push(...originsFor(host, port, scheme));
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -247,12 +210,8 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   const close = (waitForJobs = true): Promise<void> => {
     closing ??= (async () => {
       const listenerClosed = stopListening();
-      injector.drain(0);
-      injector.destroy();
-      grpcServer.forceShutdown();
-      httpServer.closeAllConnections();
-      // Stops node:http's connection checks (the server itself never listened).
-      httpServer.close(ignore);
+      // A transport still loading is waited for, so that nothing it sets up outlives close().
+      if (transport !== undefined) (await transport.catch(() => undefined))?.destroy();
       listener.destroyAll();
       await listenerClosed;
       // Started applies run to completion (see executor.ts); wait for them before the pool goes.
@@ -267,10 +226,9 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   const shutdown = (graceMs = options.shutdownGraceMs): Promise<void> => {
     shuttingDown ??= (async () => {
       logger.log('INFO', 'shutting down: no new jobs; running jobs have the grace period to finish', { graceMs });
-      health.setStatus('', 'NOT_SERVING');
-      health.setStatus('pb.Executor', 'NOT_SERVING');
+      loaded?.notServing();
       const listenerClosed = stopListening();
-      httpServer.closeIdleConnections();
+      loaded?.closeIdle();
       let jobsDone = false;
       const idle = queue.idle().then(() => {
         jobsDone = true;
@@ -278,7 +236,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
       const { finished, interrupted } = await lifecycle.drain(graceMs, idle);
       logger.log(interrupted > 0 || !jobsDone ? 'WARN' : 'INFO', 'shutdown: client streams ended', { finished, interrupted, jobsDone });
       // Let HTTP/2 sessions send what the streams wrote (their trailers) before close() cuts them.
-      await settleWithin(2000, new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())));
+      await loaded?.finishStreams(2000);
       // Past the grace, jobs still running (with or without a client) end with the pool.
       await close(jobsDone);
       await listenerClosed;

@@ -119,3 +119,37 @@ test('--local with the default address busy takes a free port and says so at deb
   t.regex(result.stderr, /default --local-addr is in use; the in-process server took a free port.*busy="?127\.0\.0\.1:47740/);
   t.regex(result.stdout, /Summary: 0 errors/);
 });
+
+/** A loopback port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+test('--local serves gRPC and HTTP on its port while its run goes on (they load on the first connection)', async (t) => {
+  const dir = scratchDir(t);
+  // The check waits (20 s at most) for a file that the test writes once it has talked to the port.
+  fs.writeFileSync(path.join(dir, 'wait.hcl'), 'task "wait" {\n  check = "for i in $(seq 200); do [ -e go ] && exit 0; sleep 0.1; done; exit 1"\n  apply = "true"\n}\n');
+  const port = await freePort();
+  const addr = `127.0.0.1:${port}`;
+  const run = runCli(['plan', '--local', '--local-addr', addr, '--no-token', '--nocolor', 'wait.hcl'], dir);
+  let ping = await runCli(['ping', '--rpc-addr', addr, '--no-token'], dir);
+  for (let i = 0; i < 50 && ping.code !== 0; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    ping = await runCli(['ping', '--rpc-addr', addr, '--no-token'], dir);
+  }
+  const http = await fetch(`http://${addr}/api/v1/ping`).then((response) => response.status, (error: unknown) => String(error));
+  fs.writeFileSync(path.join(dir, 'go'), '');
+  const result = await run;
+  t.is(ping.code, 0, ping.stderr);
+  t.is(ping.stdout, 'pong\n');
+  t.is(http, 200);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, /Summary: 0 errors, 0 changes/);
+});
