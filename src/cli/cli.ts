@@ -3,6 +3,7 @@
  * command, whose module is imported only now so that start-up stays cheap. Exit statuses: 0 success,
  * 1 failure, 2 hard stop on a second Ctrl-C, 3 unhealthy (`healthcheck --fail-unhealthy`), 255 usage.
  */
+import { isatty } from 'node:tty';
 import { parseArgs } from './args.js';
 import { COMMANDS, findCommand, GLOBAL_FLAGS, type CommandSpec } from './commands.js';
 import { commandHelp, rootHelp } from './help.js';
@@ -79,11 +80,13 @@ export async function main(givenArgv: readonly string[]): Promise<number> {
   const level = parseLogLevel(String(args.flags['log-level']));
   if (level === undefined) return usageFailure(`not a valid log level: "${String(args.flags['log-level'])}"`, hint);
 
-  const format = parseLogFormat(String(args.flags['log-format']), process.stderr.isTTY === true);
+  // isatty(2), not process.stderr.isTTY: the stream costs about 5 ms to build, and a quiet run never writes to it.
+  const stderrIsTty = isatty(2);
+  const format = parseLogFormat(String(args.flags['log-format']), stderrIsTty);
   if (format === undefined) return usageFailure(`not a valid log format: "${String(args.flags['log-format'])}" (logfmt, terminal or json)`, hint);
 
   const noColor = args.flags['nocolor'] === true || (process.env['NO_COLOR'] ?? '') !== '';
-  const log = new Logger({ level, format, color: format === 'terminal' && process.stderr.isTTY === true && !noColor });
+  const log = new Logger({ level, format, color: format === 'terminal' && stderrIsTty && !noColor });
 
   // First Ctrl-C: stop scheduling and report what ran. Second: leave now, as the original did.
   const controller = new AbortController();
@@ -109,12 +112,17 @@ export async function main(givenArgv: readonly string[]): Promise<number> {
       env: process.env,
       cwd: process.cwd(),
       signal: controller.signal,
-      // A getter: process.stdin builds a stream (3 ms here), and only `fmt -` reads it.
+      // Getters: each process stream is built on first use (3–5 ms each here), and most runs use one or none.
       get stdin() {
         return process.stdin;
       },
-      stdout: process.stdout,
-      stderr: process.stderr,
+      get stdout() {
+        return process.stdout;
+      },
+      get stderr() {
+        return process.stderr;
+      },
+      stderrIsTty,
       noColor,
     });
   } catch (error) {

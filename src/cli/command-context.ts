@@ -17,5 +17,7 @@ export interface CommandContext {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
+  /** Whether stderr is a terminal, known without building the stream (see cli.ts). */
+  readonly stderrIsTty: boolean;
   readonly noColor: boolean;
 }

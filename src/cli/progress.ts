@@ -24,11 +24,6 @@ export class ProgressLine {
     this.#label = label;
   }
 
-  /** Whether progress can be shown on `stream` at all. */
-  static supported(stream: NodeJS.WriteStream): boolean {
-    return stream.isTTY === true;
-  }
-
   start(): void {
     if (this.#timer !== undefined) return;
     this.#timer = setInterval(() => this.draw(), REDRAW_INTERVAL_MS);

@@ -55,7 +55,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
         else if (n.type === 'queued') json?.write({ type: 'queued', file: location, run: n.runId, behind: n.behind, position: n.position, message: n.text });
         else json?.write({ type: 'started', file: location, run: n.runId, command: kind });
       };
-      const progress = ProgressLine.supported(ctx.stderr) ? new ProgressLine(ctx.stderr, results, kind) : undefined;
+      const progress = ctx.stderrIsTty ? new ProgressLine(ctx.stderr, results, kind) : undefined;
       const previousHook = ctx.log.beforeWrite;
       if (progress) {
         ctx.log.beforeWrite = () => progress.clear();
