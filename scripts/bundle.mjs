@@ -61,7 +61,7 @@ writeFileSync(
 // The name pool.ts looks for beside the bundle; piscina calls its export once per job.
 writeFileSync(
   path.join(BUNDLE_DIR, 'run.worker.js'),
-  "'use strict';\nmodule.exports = require('./load-cached.js').load(require('node:path').join(__dirname, 'run.worker-main.js'), module, 'first-call');\n",
+  "'use strict';\nconst entry = require('./load-cached.js').load(require('node:path').join(__dirname, 'run.worker-main.js'), module, 'first-call');\n// The pool runs a relocated job under the name solo (src/workers/balancer.ts).\nmodule.exports = entry;\nentry.solo = entry;\n",
 );
 
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));

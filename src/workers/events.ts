@@ -19,17 +19,21 @@ export class EventBatcher {
   #pending: NodeEvent[] = [];
   #scheduled: NodeJS.Immediate | undefined;
   #first = true;
+  /** Whether anything was sent or queued: a job that has sent nothing can still be run elsewhere. */
+  posted = false;
 
   constructor(port: BatchTarget) {
     this.#port = port;
   }
 
   post(message: WorkerPortMessage): void {
+    this.posted = true;
     this.flush();
     this.#port.postMessage(message);
   }
 
   push(event: NodeEvent): void {
+    this.posted = true;
     this.#pending.push(event);
     // The first event goes at once: a thread that has just taken many jobs loads each of them before
     // its next turn, and a client should not wait for the others' loads to see its first node start.

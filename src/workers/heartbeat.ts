@@ -15,20 +15,31 @@ const BEAT_MS = 50;
 /** A thread whose count has not moved for this long is stuck, in milliseconds. */
 export const STUCK_AFTER_MS = 300;
 
-/** The shared table: per slot, the owning threadId (0 when free) and its turn count. */
+/** Int32 fields per slot: the owning threadId (0 when free), its turn count, and its blocked flag. */
+const FIELDS = 3;
+
+/** The shared table, SLOTS slots of FIELDS fields. */
 export function createHeartbeatTable(): SharedArrayBuffer {
-  return new SharedArrayBuffer(SLOTS * 2 * Int32Array.BYTES_PER_ELEMENT);
+  return new SharedArrayBuffer(SLOTS * FIELDS * Int32Array.BYTES_PER_ELEMENT);
 }
 
-/** Worker side: claims a slot for this thread and counts its turns until the thread ends. */
-export function startHeartbeat(buffer: SharedArrayBuffer): void {
+/**
+ * Worker side: claims a slot for this thread and counts its turns until the thread ends. Returns what
+ * a synchronous loop calls to say, from inside, that it has held the thread too long already: the main
+ * thread then counts the thread as stuck at once, without waiting STUCK_AFTER_MS. The next turn clears it.
+ */
+export function startHeartbeat(buffer: SharedArrayBuffer): () => void {
   const table = new Int32Array(buffer);
   for (let slot = 0; slot < SLOTS; slot += 1) {
-    if (Atomics.compareExchange(table, slot * 2, 0, threadId) !== 0) continue;
-    setInterval(() => Atomics.add(table, slot * 2 + 1, 1), BEAT_MS).unref();
-    return;
+    if (Atomics.compareExchange(table, slot * FIELDS, 0, threadId) !== 0) continue;
+    setInterval(() => {
+      Atomics.add(table, slot * FIELDS + 1, 1);
+      Atomics.store(table, slot * FIELDS + 2, 0);
+    }, BEAT_MS).unref();
+    return () => Atomics.store(table, slot * FIELDS + 2, 1);
   }
   // No free slot: this thread is never seen as stuck, which only costs the redirection of new jobs.
+  return () => undefined;
 }
 
 /**
@@ -39,8 +50,8 @@ export function startHeartbeat(buffer: SharedArrayBuffer): void {
 export class ThreadWatch {
   readonly #table: Int32Array;
   readonly #liveThreads: () => readonly number[];
-  /** threadId -> last count seen and when it last moved. */
-  readonly #seen = new Map<number, { count: number; movedAt: number }>();
+  /** threadId -> last count seen, when it last moved, and whether the thread says it is blocked. */
+  readonly #seen = new Map<number, { count: number; movedAt: number; blocked: boolean }>();
   #sampledAt = -Infinity;
   readonly #timer: NodeJS.Timeout;
 
@@ -61,25 +72,28 @@ export class ThreadWatch {
     this.#sampledAt = now;
     const live = new Set(this.#liveThreads());
     for (let slot = 0; slot < SLOTS; slot += 1) {
-      const owner = Atomics.load(this.#table, slot * 2);
+      const owner = Atomics.load(this.#table, slot * FIELDS);
       if (owner === 0) continue;
       if (!live.has(owner)) {
         // The thread has gone (replaced or idle-closed): free its slot for the next one.
-        Atomics.store(this.#table, slot * 2 + 1, 0);
-        Atomics.store(this.#table, slot * 2, 0);
+        Atomics.store(this.#table, slot * FIELDS + 1, 0);
+        Atomics.store(this.#table, slot * FIELDS + 2, 0);
+        Atomics.store(this.#table, slot * FIELDS, 0);
         this.#seen.delete(owner);
         continue;
       }
-      const count = Atomics.load(this.#table, slot * 2 + 1);
+      const count = Atomics.load(this.#table, slot * FIELDS + 1);
+      const blocked = Atomics.load(this.#table, slot * FIELDS + 2) !== 0;
       const last = this.#seen.get(owner);
-      if (last === undefined || last.count !== count) this.#seen.set(owner, { count, movedAt: now });
+      if (last === undefined || last.count !== count) this.#seen.set(owner, { count, movedAt: now, blocked });
+      else last.blocked = blocked;
     }
   }
 
-  /** True when `thread` is known and its event loop has not turned for STUCK_AFTER_MS. */
+  /** True when `thread` is known and says it is blocked, or its event loop has not turned for STUCK_AFTER_MS. */
   isStuck(thread: number): boolean {
     this.sample();
     const last = this.#seen.get(thread);
-    return last !== undefined && performance.now() - last.movedAt >= STUCK_AFTER_MS;
+    return last !== undefined && (last.blocked || performance.now() - last.movedAt >= STUCK_AFTER_MS);
   }
 }

@@ -2,7 +2,7 @@
  * The only owner of piscina. Runs each job on a worker thread and relays the worker's progress
  * messages to one callback, in order. A job that throws, or a worker that dies, fails that job alone.
  */
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
@@ -13,7 +13,7 @@ import { restoreDeferredExtraCa } from '../extra-ca.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage, WorkerMessage, WorkerPortMessage } from '../protocol.js';
 import { createBalancer } from './balancer.js';
 import { createHeartbeatTable, ThreadWatch } from './heartbeat.js';
-import type { WorkerTask, WorkerThreadData } from './run.worker.js';
+import type { WorkerOutcome, WorkerTask, WorkerThreadData } from './run.worker.js';
 
 export interface WorkerPoolOptions {
   /** Worker threads. @default os.availableParallelism() */
@@ -84,6 +84,25 @@ function threadLossMessage(error: unknown, memoryMb: number, closed: boolean): s
   return `job failed: worker thread stopped: ${getErrorMessage(error)}`;
 }
 
+/** A job's claim cell: open until a thread takes the job up, or until the pool withdraws it. */
+export const CLAIM_OPEN = 0;
+export const CLAIM_TAKEN = 1;
+export const CLAIM_WITHDRAWN = 2;
+/** Milliseconds a job may wait to be taken up before the pool looks for a stuck thread holding it. */
+const CLAIM_WAIT_MS = 200;
+/** Times one job is withdrawn and sent again at most; after that it waits where it is. */
+const MAX_WITHDRAWALS = 3;
+
+/** Passes a job's messages on until its `end`, which the returned promise waits for. */
+function relay(port: MessagePort, onMessage: (message: WorkerMessage) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    port.on('message', (message: WorkerPortMessage) => {
+      if (message.type === 'end') resolve();
+      else onMessage(message);
+    });
+  });
+}
+
 export class WorkerPool {
   readonly #piscina: Piscina;
   readonly #watch: ThreadWatch;
@@ -139,23 +158,15 @@ export class WorkerPool {
     if (this.#closed) {
       return { ok: false, error: toWire(new ConvergeError('CNV_ERR_INTERNAL', 'worker pool is closed')) };
     }
-    const { port1, port2 } = new MessageChannel();
-    let endSeen!: () => void;
-    const ended = new Promise<void>((resolve) => {
-      endSeen = resolve;
-    });
-    port1.on('message', (message: WorkerPortMessage) => {
-      if (message.type === 'end') endSeen();
-      else onMessage(message);
-    });
     // [0]: set on cancel, read by the job's loops; [1]: the threadId the job runs on, set by the worker.
     const shared = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
     const terminate = new AbortController();
     let settled = false;
     let backstop: NodeJS.Timeout | undefined;
+    let port: MessagePort | undefined;
     const cancel = (): void => {
       Atomics.store(shared, 0, 1);
-      port1.postMessage({ type: 'cancel' } satisfies PoolToWorkerMessage);
+      port?.postMessage({ type: 'cancel' } satisfies PoolToWorkerMessage);
       backstop = this.#backstop(shared, terminate, () => settled);
     };
     if (signal?.aborted) cancel();
@@ -166,13 +177,42 @@ export class WorkerPool {
     });
     this.#inFlight.add(fail);
     try {
-      const task = this.#piscina.run(
-        { job, port: port2, shared } satisfies WorkerTask,
-        { transferList: [port2], signal: terminate.signal },
-      ) as Promise<JobOutcome>;
-      const outcome = await Promise.race([task, poolBroke]);
-      await Promise.race([ended, poolBroke]);
-      return outcome;
+      // More attempts: a job that gave its shared thread back runs again solo (run.worker.ts), and a job
+      // not taken up while some thread is stuck is withdrawn and sent again (#unclaimed).
+      let solo = false;
+      for (let withdrawals = 0; ; ) {
+        const { port1, port2 } = new MessageChannel();
+        port = port1;
+        const claim = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+        const unclaimed = withdrawals < MAX_WITHDRAWALS ? this.#unclaimed(claim) : { withdrawn: new Promise<'withdrawn'>(() => undefined), stop: () => undefined };
+        try {
+          const ended = relay(port1, onMessage);
+          if (Atomics.load(shared, 0) !== 0) port1.postMessage({ type: 'cancel' } satisfies PoolToWorkerMessage);
+          const task = this.#piscina.run(
+            { job, port: port2, shared, claim, solo } satisfies WorkerTask,
+            { transferList: [port2], signal: terminate.signal, name: solo ? 'solo' : 'default' },
+          ) as Promise<WorkerOutcome>;
+          const outcome = await Promise.race([task, poolBroke, unclaimed.withdrawn]);
+          if (outcome === 'withdrawn') {
+            // The thread that holds it will find it withdrawn and drop it, whenever it gets to it.
+            task.catch(() => undefined);
+            withdrawals += 1;
+            continue;
+          }
+          if (!outcome.ok && 'relocate' in outcome) {
+            if (solo) return { ok: false, error: toWire(new ConvergeError('CNV_ERR_INTERNAL', 'a job on a thread of its own asked to move again')) };
+            solo = true;
+            Atomics.store(shared, 1, 0);
+            continue;
+          }
+          if (!outcome.ok && 'withdrawn' in outcome) continue;
+          await Promise.race([ended, poolBroke]);
+          return outcome;
+        } finally {
+          unclaimed.stop();
+          port1.close();
+        }
+      }
     } catch (error) {
       // The worker died, could not start, or was replaced: its port will never say `end`.
       if (terminate.signal.aborted) {
@@ -187,8 +227,32 @@ export class WorkerPool {
       if (backstop !== undefined) clearInterval(backstop);
       this.#inFlight.delete(fail);
       signal?.removeEventListener('abort', cancel);
-      port1.close();
     }
+  }
+
+  /**
+   * Resolves with 'withdrawn' once a job has waited CLAIM_WAIT_MS without a thread taking it up while
+   * some thread is stuck, and the withdrawal won the race with the thread's claim. The likeliest holder
+   * is the stuck thread, which would keep it until its runaway ends; sent again, the balancer skips it.
+   */
+  #unclaimed(claim: Int32Array): { withdrawn: Promise<'withdrawn'>; stop: () => void } {
+    const since = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const withdrawn = new Promise<'withdrawn'>((resolve) => {
+      timer = setInterval(() => {
+        if (Atomics.load(claim, 0) !== CLAIM_OPEN) {
+          clearInterval(timer);
+          return;
+        }
+        if (performance.now() - since < CLAIM_WAIT_MS) return;
+        if (!this.#piscina.threads.some((thread) => this.#watch.isStuck(thread.threadId))) return;
+        if (Atomics.compareExchange(claim, 0, CLAIM_OPEN, CLAIM_WITHDRAWN) === CLAIM_OPEN) {
+          clearInterval(timer);
+          resolve('withdrawn');
+        }
+      }, 50);
+    });
+    return { withdrawn, stop: () => clearInterval(timer) };
   }
 
   /**

@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { graphJob, runJob } from '../graph/index.js';
 import { installNodeSlots } from '../graph/node-slots.js';
-import { toWire } from '../errors.js';
+import { ConvergeError, toWire } from '../errors.js';
 import { installExtraCa } from '../extra-ca.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage } from '../protocol.js';
 import { EventBatcher } from './events.js';
@@ -25,7 +25,7 @@ export interface WorkerThreadData {
 
 const threadData = workerData as Partial<WorkerThreadData> | null;
 if (typeof threadData?.nodesPerThread === 'number') installNodeSlots(threadData.nodesPerThread);
-if (threadData?.heartbeat instanceof SharedArrayBuffer) startHeartbeat(threadData.heartbeat);
+const markBlocked = threadData?.heartbeat instanceof SharedArrayBuffer ? startHeartbeat(threadData.heartbeat) : () => undefined;
 if (typeof threadData?.extraCaFile === 'string') installExtraCa(threadData.extraCaFile);
 
 
@@ -35,12 +35,57 @@ export interface WorkerTask {
   readonly port: MessagePort;
   /** [0]: the main thread sets it on cancel; [1]: this job's threadId, for the pool's backstop. */
   readonly shared?: Int32Array;
+  /** The job runs on a thread of its own (it was relocated once); it never gives its thread back. */
+  readonly solo?: boolean;
+  /** Open, taken or withdrawn (pool.ts): a job the pool withdrew before this thread got to it is dropped. */
+  readonly claim?: Int32Array;
 }
 
-export default async function runWorkerTask({ job, port, shared }: WorkerTask): Promise<JobOutcome> {
+/**
+ * A job's result as the pool sees it: the outcome, or a request to run it again on a thread of its own.
+ * A job asks for that when, before it has sent anything, it held a thread that other jobs share for
+ * RELOCATE_AFTER_MS in one synchronous stretch (a runaway template while loading, or a huge module):
+ * the jobs beside it would otherwise wait for it, however long it takes.
+ */
+export type WorkerOutcome = JobOutcome | { readonly ok: false; readonly relocate: true } | { readonly ok: false; readonly withdrawn: true };
+
+/** Milliseconds one synchronous stretch may hold a shared thread before its job moves away. */
+export const RELOCATE_AFTER_MS = 100;
+
+// When this thread's event loop last turned. The synchronous loops poll `interrupted` (below), which
+// compares it with now: a stretch that has run for RELOCATE_AFTER_MS has held every other job here too.
+let lastTurnAt = performance.now();
+setInterval(() => {
+  lastTurnAt = performance.now();
+}, 20).unref();
+
+/** Jobs running on this thread now. */
+let jobsHere = 0;
+
+/** Thrown from the polling of a job that gives its thread back; the flag, not the error, decides. */
+function relocationError(): ConvergeError {
+  return new ConvergeError('CNV_ERR_JOB_CANCELLED', 'job moved to a thread of its own');
+}
+
+export async function runWorkerTask({ job, port, shared, solo = false, claim }: WorkerTask): Promise<WorkerOutcome> {
+  // 0 -> 1 takes the job; 2 means the pool sent it elsewhere meanwhile (its port is already closed).
+  if (claim !== undefined && Atomics.compareExchange(claim, 0, 0, 1) !== 0) return { ok: false, withdrawn: true };
   if (shared !== undefined) Atomics.store(shared, 1, threadId);
-  const interrupted = shared === undefined ? () => false : () => Atomics.load(shared, 0) !== 0;
   const batcher = new EventBatcher(port);
+  let relocating = false;
+  const cancelFlag = shared === undefined ? () => false : () => Atomics.load(shared, 0) !== 0;
+  const interrupted = (): boolean => {
+    if (cancelFlag()) return true;
+    if (relocating || performance.now() - lastTurnAt <= RELOCATE_AFTER_MS) return false;
+    if (!solo && jobsHere > 1 && !batcher.posted) {
+      relocating = true;
+      throw relocationError();
+    }
+    // Staying: the pool sends new jobs elsewhere from now on, not STUCK_AFTER_MS from now.
+    markBlocked();
+    return false;
+  };
+  jobsHere += 1;
   const controller = new AbortController();
   // Every running script and wait listens on the job's signal; with --parallelism above 10 the default
   // limit would print a false leak warning.
@@ -67,9 +112,17 @@ export default async function runWorkerTask({ job, port, shared }: WorkerTask): 
     );
     return { ok: true, nodes };
   } catch (error) {
+    // Whatever the error became on its way up (a render error wraps what it catches), the flag says why.
+    if (relocating) return { ok: false, relocate: true };
     return { ok: false, error: toWire(error) };
   } finally {
-    batcher.post({ type: 'end' });
+    jobsHere -= 1;
+    // A relocated job's port is dropped unread, its next attempt has a channel of its own.
+    if (!relocating) batcher.post({ type: 'end' });
     port.close();
   }
 }
+
+export default runWorkerTask;
+/** The same entry under the name the pool uses for a relocated job, so that its balancer can tell them apart. */
+export const solo = runWorkerTask;
