@@ -83,7 +83,7 @@ test('task leftovers - a `sleep 30 &` does not hold the run open; it is killed, 
   t.true(finished?.details?.hasChanges);
   const pid = Number(fs.readFileSync(path.join(cwd, 'bg.pid'), 'utf8'));
   t.true(pid > 0);
-  let state = '';
+  let state: string;
   try {
     state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? '';
   } catch {
