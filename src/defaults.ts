@@ -94,6 +94,11 @@ export const DEFAULT_MAX_MODULE_DEPTH = 64;
 export const DEFAULT_MAX_MODULES = 10_000;
 /** Nodes in one run's graph, params, modules and switch branches included [--max-nodes]. */
 export const DEFAULT_MAX_NODES = 250_000;
+/**
+ * KiB kept of each script's stdout and, separately, of its stderr: the first half and the last half,
+ * with a marker saying how many bytes were cut between them [--max-task-output].
+ */
+export const DEFAULT_MAX_TASK_OUTPUT_KIB = 128;
 /** Milliseconds one check or apply of one node may take [--node-timeout]. */
 export const DEFAULT_NODE_TIMEOUT_MS = 60 * 60_000;
 /** Milliseconds one run may take, load to last node [--run-timeout]. */

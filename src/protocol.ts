@@ -59,6 +59,18 @@ export interface RunLimitValues {
   readonly nodes: number;
   readonly nodeTimeoutMs: number;
   readonly runTimeoutMs: number;
+  readonly taskOutputBytes: number;
+}
+
+/**
+ * How a node's warning starts when its task left processes running that had to be killed
+ * (`killed 2 processes left running by the task (check)`); the front door logs such warnings.
+ */
+export const LEFTOVER_WARNING_PREFIX = 'killed ';
+
+/** True when a node's warning (parts joined with `; `) reports processes killed after its task. */
+export function reportsLeftovers(warning: string): boolean {
+  return warning !== '' && warning.split('; ').some((part) => part.startsWith(LEFTOVER_WARNING_PREFIX));
 }
 
 /** The error text of a node that an apply of a saved plan refused because it drifted (graph/drift.ts). */

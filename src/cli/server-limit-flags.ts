@@ -1,6 +1,6 @@
 /**
  * `converge server` flags for what one run may use: template steps and output, nesting, modules,
- * nodes, and wall time per node and per run. The names, units and defaults come from
+ * nodes, wall time per node and per run, and the task output kept. The names, units and defaults come from
  * src/graph/limits.ts and src/defaults.ts, so the help text, the error messages and the docs agree.
  */
 import { formatGoDuration } from '../go/duration.js';
@@ -17,9 +17,11 @@ const DESCRIPTIONS: Readonly<Record<LimitName, string>> = {
   nodes: 'nodes in one run\'s graph',
   nodeTimeoutMs: 'time one check or apply of a node may take (0: no limit)',
   runTimeoutMs: 'time one run may take, load to last node (0: no limit)',
+  taskOutputBytes: 'output kept of each script\'s stdout and of its stderr, half from the start and half from the end',
 };
 
 const MIB = 1024 * 1024;
+const KIB = 1024;
 
 function flagName(name: LimitName): string {
   return LIMITS[name].flag.slice(2);
@@ -28,6 +30,8 @@ function flagName(name: LimitName): string {
 function flagDefault(name: LimitName): string | number {
   const value = DEFAULT_RUN_LIMITS[name];
   switch (LIMITS[name].unit) {
+    case 'KiB':
+      return value / KIB;
     case 'MiB':
       return value / MIB;
     case 'duration':
@@ -43,7 +47,7 @@ export const SERVER_LIMIT_FLAGS: readonly FlagSpec[] = (Object.keys(LIMITS) as L
     name: flagName(name),
     type: unit === 'duration' ? 'string' : 'int',
     default: flagDefault(name),
-    valueName: unit === 'duration' ? 'duration' : unit === 'MiB' ? 'MiB' : 'n',
+    valueName: unit === 'duration' ? 'duration' : unit === 'count' ? 'n' : unit,
     description: DESCRIPTIONS[name],
   } satisfies FlagSpec;
 });
@@ -56,7 +60,7 @@ function read(flags: Readonly<Record<string, FlagValue>>, name: LimitName): numb
   if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < info.min) {
     throw usageError(`--${flag} must be an integer >= ${info.min}, got ${String(raw)}`);
   }
-  return info.unit === 'MiB' ? raw * MIB : raw;
+  return info.unit === 'MiB' ? raw * MIB : info.unit === 'KiB' ? raw * KIB : raw;
 }
 
 /** The run limits from the parsed flags. */

@@ -11,7 +11,7 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { JOB_BASE_COST_BYTES } from '../defaults.js';
 import { ConvergeError, fromWire, toWire } from '../errors.js';
-import type { JobKind, JobOutcome, JobSpec, NodeEvent, WorkerMessage } from '../protocol.js';
+import { reportsLeftovers, type JobKind, type JobOutcome, type JobSpec, type NodeEvent, type WorkerMessage } from '../protocol.js';
 import type { JobPool } from '../workers/inline-pool.js';
 import { asciiJson } from './ascii-json.js';
 import type { JobQueue } from './job-queue.js';
@@ -73,6 +73,19 @@ export function jobCost(spec: JobSpec): number {
 }
 
 /**
+ * A task that left processes running had them killed when its node ended (resources/shell); that is
+ * worth an operator's attention, since such a process ran on the server as the server's user.
+ */
+function logLeftovers(logger: Logger, runId: string, events: readonly NodeEvent[]): void {
+  for (const event of events) {
+    const warning = event.details?.warning;
+    if (event.run === 'FINISHED' && warning !== undefined && reportsLeftovers(warning)) {
+      logger.log('WARN', 'task left processes running; they were killed', { run: runId, node: event.id, warning });
+    }
+  }
+}
+
+/**
  * Admits `spec` and runs it when the queue allows. `clientGone` is the client's connection: see the
  * disconnect policy above. Queue refusals and load failures end up in `run.outcome`.
  */
@@ -96,7 +109,10 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
 
   const onMessage = (message: WorkerMessage): void => {
     if (message.type === 'edges') run.setEdges(message.edges);
-    else if (message.type === 'events') run.appendEvents(message.events);
+    else if (message.type === 'events') {
+      run.appendEvents(message.events);
+      logLeftovers(logger, run.id, message.events);
+    }
     else if (message.type === 'sources') recordSources(run, message.sources);
     else run.setGraph(message.vertices, message.edges);
   };

@@ -75,7 +75,7 @@ export async function runJob(
       built.ctx,
       built.prepared,
       (event) => sink.event(event),
-      { signal: run.signal, cwd: job.cwd },
+      { signal: run.signal, cwd: job.cwd, taskOutputBytes: guard.limits.taskOutputBytes },
       guard.limits.nodeTimeoutMs,
     );
     const parallelism = Number.isInteger(job.parallelism) && job.parallelism > 0 ? job.parallelism : DEFAULT_PARALLELISM;

@@ -10,6 +10,7 @@ import {
   DEFAULT_MAX_NESTING,
   DEFAULT_MAX_NODES,
   DEFAULT_MAX_TEMPLATE_OUTPUT_MB,
+  DEFAULT_MAX_TASK_OUTPUT_KIB,
   DEFAULT_MAX_TEMPLATE_STEPS,
   DEFAULT_NODE_TIMEOUT_MS,
   DEFAULT_RUN_TIMEOUT_MS,
@@ -36,9 +37,14 @@ export interface RunLimits extends RunLimitValues {
   readonly nodeTimeoutMs: number;
   /** Milliseconds one run may take; 0: no limit. */
   readonly runTimeoutMs: number;
+  /** Bytes kept of each script's stdout and of its stderr (head and tail; the middle is cut). */
+  readonly taskOutputBytes: number;
 }
 
 export type LimitName = keyof RunLimits;
+
+/** The limits that trip with an error; task output past its limit is cut instead (a marker says so). */
+export type ErrorLimitName = Exclude<LimitName, 'taskOutputBytes'>;
 
 export const DEFAULT_RUN_LIMITS: RunLimits = Object.freeze({
   templateSteps: DEFAULT_MAX_TEMPLATE_STEPS,
@@ -49,21 +55,23 @@ export const DEFAULT_RUN_LIMITS: RunLimits = Object.freeze({
   nodes: DEFAULT_MAX_NODES,
   nodeTimeoutMs: DEFAULT_NODE_TIMEOUT_MS,
   runTimeoutMs: DEFAULT_RUN_TIMEOUT_MS,
+  taskOutputBytes: DEFAULT_MAX_TASK_OUTPUT_KIB * 1024,
 });
 
 interface LimitInfo {
-  readonly code: ErrorCode;
+  /** The error of a limit that fails the run or the render; absent for one that only truncates. */
+  readonly code?: ErrorCode;
   /** What is counted, for the message. */
   readonly what: string;
   /** The `converge server` flag that sets it. */
   readonly flag: string;
-  /** How the value is shown: a count, MiB, or a duration. */
-  readonly unit: 'count' | 'MiB' | 'duration';
+  /** How the value is shown: a count, KiB, MiB, or a duration. */
+  readonly unit: 'count' | 'KiB' | 'MiB' | 'duration';
   /** Smallest value the flag accepts; 0 turns a time limit off. */
   readonly min: number;
 }
 
-export const LIMITS: Readonly<Record<LimitName, LimitInfo>> = Object.freeze({
+export const LIMITS: Readonly<Record<ErrorLimitName, LimitInfo & { code: ErrorCode }> & Record<LimitName, LimitInfo>> = Object.freeze({
   templateSteps: { code: 'CNV_ERR_LIMIT_TEMPLATE_STEPS', what: 'template execution steps per render', flag: '--max-template-steps', unit: 'count', min: 1 },
   templateOutputBytes: { code: 'CNV_ERR_LIMIT_TEMPLATE_OUTPUT', what: 'template output per render', flag: '--max-template-output', unit: 'MiB', min: 1 },
   nesting: { code: 'CNV_ERR_LIMIT_NESTING', what: 'nesting depth', flag: '--max-nesting', unit: 'count', min: 1 },
@@ -72,6 +80,7 @@ export const LIMITS: Readonly<Record<LimitName, LimitInfo>> = Object.freeze({
   nodes: { code: 'CNV_ERR_LIMIT_NODES', what: 'nodes per graph', flag: '--max-nodes', unit: 'count', min: 1 },
   nodeTimeoutMs: { code: 'CNV_ERR_LIMIT_NODE_TIME', what: 'time per node check or apply', flag: '--node-timeout', unit: 'duration', min: 0 },
   runTimeoutMs: { code: 'CNV_ERR_LIMIT_RUN_TIME', what: 'time per run', flag: '--run-timeout', unit: 'duration', min: 0 },
+  taskOutputBytes: { what: 'task output kept per stream', flag: '--max-task-output', unit: 'KiB', min: 1 },
 });
 
 /** Fills in defaults and checks every value, naming the limit that is wrong. */
@@ -89,6 +98,8 @@ export function resolveRunLimits(input: Partial<RunLimits> = {}): RunLimits {
 
 function shown(name: LimitName, value: number): string {
   switch (LIMITS[name].unit) {
+    case 'KiB':
+      return `${Math.round((value / 1024) * 100) / 100} KiB`;
     case 'MiB':
       return `${Math.round((value / (1024 * 1024)) * 100) / 100} MiB`;
     case 'duration':
@@ -110,7 +121,7 @@ export function limitDetails(name: LimitName, value: number): { limit: LimitName
 }
 
 /** The error of a tripped limit; positioned when the place is known. */
-export function limitError(name: LimitName, value: number, pos?: SourcePosition): ConvergeError {
+export function limitError(name: ErrorLimitName, value: number, pos?: SourcePosition): ConvergeError {
   const info = LIMITS[name];
   const details = limitDetails(name, value);
   return pos === undefined
@@ -118,7 +129,7 @@ export function limitError(name: LimitName, value: number, pos?: SourcePosition)
     : positionedError(info.code, pos, limitMessage(name, value), details);
 }
 
-const LIMIT_CODES: ReadonlySet<string> = new Set(Object.values(LIMITS).map((info) => info.code));
+const LIMIT_CODES: ReadonlySet<string> = new Set(Object.values(LIMITS).flatMap((info: LimitInfo) => info.code ?? []));
 
 /**
  * True for errors that end the run rather than describe bad input: a cancellation or a tripped

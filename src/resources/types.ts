@@ -39,6 +39,8 @@ export interface RunContext {
   readonly cwd: string;
   /** Live, human-readable progress (pull progress, retries); shown while the node runs. */
   readonly progress?: (message: string) => void;
+  /** Bytes kept of each script's stdout and of its stderr (--max-task-output); the middle is cut. */
+  readonly taskOutputBytes?: number;
 }
 
 export interface HealthResult {

@@ -5,7 +5,7 @@
  * keys, short-circuit `and`/`or`, and which values print as `<no value>`.
  */
 import { getErrorMessage, type ErrorCode } from '../../errors.js';
-import { LIMITS, limitDetails, limitMessage, stopsRun, type LimitName } from '../limits.js';
+import { LIMITS, limitDetails, limitMessage, stopsRun, type ErrorLimitName } from '../limits.js';
 import { BudgetExceeded, metered, UNLIMITED, type ExecBudget } from './budget.js';
 import { BUILTINS, isTrue } from './builtins.js';
 import type { ArgNode, CommandNode, IfNode, ListNode, PipeNode, RangeNode } from './nodes.js';
@@ -27,7 +27,7 @@ export interface LimitTrip {
  */
 export type ExecFail = (offset: number, at: string, problem: string, cause?: unknown, limit?: LimitTrip) => never;
 
-function trip(name: LimitName, value: number): LimitTrip {
+function trip(name: ErrorLimitName, value: number): LimitTrip {
   return { code: LIMITS[name].code, details: limitDetails(name, value) };
 }
 

@@ -8,8 +8,9 @@
  * it is kept on purpose.
  */
 import { ConvergeError, getErrorMessage } from '../../errors.js';
+import { LEFTOVER_WARNING_PREFIX } from '../../protocol.js';
 import { healthMessages } from '../health.js';
-import { runScript, type CommandResult, type ShellCommand } from './shell.js';
+import { runScript, type CommandResult, type Leftovers, type ShellCommand } from './shell.js';
 import { failedStatus, makeStatus } from '../status.js';
 import { StatusLevel, type HealthResult, type ResourceStatus, type RunContext } from '../types.js';
 
@@ -22,6 +23,27 @@ export interface OpResult {
 /** `<op> (returned: <exit>)\n\t<stdout>\n\t<stderr>`, the original's per-run summary. */
 export function summarize(entry: OpResult): string {
   return `${entry.op} (returned: ${entry.result.exitStatus})\n\t${entry.result.stdout}\n\t${entry.result.stderr}`;
+}
+
+/**
+ * The warning for processes a script left behind: `killed 2 processes left running by the task`.
+ * The front door logs node warnings that start with LEFTOVER_WARNING_PREFIX (protocol.ts).
+ */
+export function leftoverWarning(op: string, leftovers: Leftovers): string {
+  const parts: string[] = [];
+  if (leftovers.killed !== 0) {
+    const n = leftovers.killed;
+    const count = n === undefined ? 'processes' : `${n} ${n === 1 ? 'process' : 'processes'}`;
+    parts.push(
+      leftovers.reason === 'timeout'
+        ? `${LEFTOVER_WARNING_PREFIX}${count} of the task at its timeout (${op})`
+        : `${LEFTOVER_WARNING_PREFIX}${count} left running by the task (${op})`,
+    );
+  }
+  if (leftovers.outputHeld) {
+    parts.push(`a process outside the task's process group (one that called setsid) kept its output open (${op}); that output was not read`);
+  }
+  return parts.join('; ');
 }
 
 /** The lookup shape of one run: `status.stdout` and friends. */
@@ -45,6 +67,8 @@ export class ShellTask {
   protected history: OpResult[] = [];
   #checkStatus: CommandResult | undefined;
   #health: HealthResult | undefined;
+  /** Warnings of every run of this node so far, in order, each once. */
+  #warnings: string[] = [];
 
   constructor(command: ShellCommand, scripts: ShellScripts) {
     this.command = command;
@@ -52,16 +76,16 @@ export class ShellTask {
   }
 
   async check(ctx: RunContext): Promise<ResourceStatus> {
-    const outcome = await this.run(this.scripts.check, ctx);
-    if (typeof outcome === 'string') return failedStatus(outcome, { messages: this.messages() });
+    const outcome = await this.run(this.scripts.check, ctx, 'check');
+    if (typeof outcome === 'string') return this.failed(outcome);
     if (this.history.length === 0) this.history.push({ op: 'check', result: outcome });
     this.#checkStatus ??= outcome;
     return this.status();
   }
 
   async apply(ctx: RunContext): Promise<ResourceStatus> {
-    const outcome = await this.run(this.scripts.apply, ctx);
-    if (typeof outcome === 'string') return failedStatus(outcome, { messages: this.messages() });
+    const outcome = await this.run(this.scripts.apply, ctx, 'apply');
+    if (typeof outcome === 'string') return this.failed(outcome);
     this.history.push({ op: 'apply', result: outcome });
     return this.status();
   }
@@ -90,7 +114,17 @@ export class ShellTask {
   /** The status the recorded runs add up to. */
   protected status(): ResourceStatus {
     const exit = this.latest()?.exitStatus ?? 0;
-    return makeStatus(exit === 0 ? StatusLevel.NoChange : StatusLevel.WillChange, { messages: this.messages() });
+    return makeStatus(exit === 0 ? StatusLevel.NoChange : StatusLevel.WillChange, { messages: this.messages(), ...this.warning() });
+  }
+
+  /** A failed run's status: its error text, the messages so far and any warning. */
+  protected failed(error: string): ResourceStatus {
+    return { ...failedStatus(error, { messages: this.messages() }), ...this.warning() };
+  }
+
+  /** `{warning}` when a run of this node left processes behind, else nothing. */
+  protected warning(): { warning?: string } {
+    return this.#warnings.length === 0 ? {} : { warning: this.#warnings.join('; ') };
   }
 
   /** `dir (...)`, `env (...)`, then one summary per operation, oldest first. */
@@ -112,14 +146,26 @@ export class ShellTask {
     return this.history[this.history.length - 1]?.result;
   }
 
-  /** Runs a script; resolves with the result, or the error text of a failed run. Cancellation rejects. */
-  protected async run(script: string, ctx: RunContext): Promise<CommandResult | string> {
+  /**
+   * Runs a script; resolves with the result, or the error text of a failed run. Cancellation rejects.
+   * `op` names the run in a leftover warning.
+   */
+  protected async run(script: string, ctx: RunContext, op: string): Promise<CommandResult | string> {
+    const command = { ...this.command, cwd: ctx.cwd, outputBytes: ctx.taskOutputBytes };
     try {
-      return await runScript({ ...this.command, cwd: ctx.cwd }, script, ctx.signal);
+      const result = await runScript(command, script, ctx.signal);
+      if (result.leftovers !== undefined) this.#warn(leftoverWarning(op, result.leftovers));
+      return result;
     } catch (error) {
       if (error instanceof ConvergeError && error.code === 'CNV_ERR_JOB_CANCELLED') throw error;
+      const leftovers = error instanceof ConvergeError ? (error.details?.['leftovers'] as Leftovers | undefined) : undefined;
+      if (leftovers !== undefined) this.#warn(leftoverWarning(op, leftovers));
       return getErrorMessage(error);
     }
+  }
+
+  #warn(text: string): void {
+    if (text !== '' && !this.#warnings.includes(text)) this.#warnings.push(text);
   }
 }
 

@@ -1,14 +1,18 @@
 /**
  * Running scripts for the shell resources. A script is written to the interpreter's STDIN (argv is
  * `interpreter flags...`), as the original did, so scripts never touch the command line or disk.
- * Each run gets its own process group so a timeout or cancellation kills the script's children too.
+ * Each run gets its own session and process group, ended with the script (process-group.ts).
  */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { constants as osConstants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_MAX_TASK_OUTPUT_KIB } from '../../defaults.js';
 import { ConvergeError } from '../../errors.js';
 import { fsErrorText } from '../status.js';
+import { OutputCapture } from './output-capture.js';
+import { KILL_GRACE_MS, endGroup, leftovers } from './process-group.js';
 
 export const DEFAULT_INTERPRETER = '/bin/sh';
 export const DEFAULT_CHECK_FLAGS: readonly string[] = ['-n'];
@@ -26,6 +30,21 @@ export interface ShellCommand {
   readonly cwd: string;
   /** Merged over the process environment. */
   readonly env?: Readonly<Record<string, string>> | undefined;
+  /** Bytes kept of stdout and, separately, of stderr: half from the start, half from the end. */
+  readonly outputBytes?: number | undefined;
+}
+
+/** What was left of a script's process group when the script ended, and what was done about it. */
+export interface Leftovers {
+  /** Processes killed (SIGTERM, then SIGKILL); undefined when they could not be counted (no /proc). */
+  readonly killed: number | undefined;
+  /** Why: the script ended and left them running, or it was stopped at its timeout. */
+  readonly reason: 'ended' | 'timeout';
+  /**
+   * A process outside the group (one that called setsid) still held the output pipes open when the
+   * group was gone; its output was not waited for.
+   */
+  readonly outputHeld: boolean;
 }
 
 /** The outcome of one run, the original's CommandResults. */
@@ -34,6 +53,8 @@ export interface CommandResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly stdin: string;
+  /** Set when processes had to be killed or the output was held open after the script ended. */
+  readonly leftovers?: Leftovers;
 }
 
 /**
@@ -54,10 +75,20 @@ function needsRealPipes(script: string): boolean {
 export const TIMED_OUT = 'execution timed out';
 
 /**
+ * Milliseconds the wrapper's `cat`s get, once the interpreter has reported its exit status, to pass
+ * on what is still in their pipes and exit; a wrapper still there after that is held open by leftovers.
+ */
+const WRAPPER_SETTLE_MS = 100;
+
+/**
  * Runs `script` and resolves with its exit status and output. A missing `dir` resolves as exit 1 with
  * the error text on stdout (the original's behaviour). Rejects with CNV_ERR_RESOURCE_FAILED on timeout
- * (`execution timed out`) or when the interpreter cannot start, and with CNV_ERR_JOB_CANCELLED when
- * `signal` aborts; in both cases the whole process group is killed first.
+ * (`execution timed out`, details.leftovers says what was killed) or when the interpreter cannot
+ * start, and with CNV_ERR_JOB_CANCELLED when `signal` aborts.
+ *
+ * However the script ends, what is left of its process group is then ended too (SIGTERM, SIGKILL
+ * after a grace; process-group.ts), so a `cmd &` neither outlives the node nor holds it open by
+ * keeping the output pipes. Each of stdout and stderr keeps at most `outputBytes` (head and tail).
  */
 export async function runScript(command: ShellCommand, script: string, signal?: AbortSignal): Promise<CommandResult> {
   if (signal?.aborted === true) throw cancelled();
@@ -69,6 +100,7 @@ export async function runScript(command: ShellCommand, script: string, signal?: 
   }
   const interpreter = command.interpreter === '' ? DEFAULT_INTERPRETER : command.interpreter;
   const env = command.env === undefined ? process.env : { ...process.env, ...command.env };
+  const outputBytes = command.outputBytes ?? DEFAULT_MAX_TASK_OUTPUT_KIB * 1024;
 
   const wrapped = needsRealPipes(script);
   return new Promise<CommandResult>((resolve, reject) => {
@@ -80,65 +112,93 @@ export async function runScript(command: ShellCommand, script: string, signal?: 
           stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
         })
       : spawn(interpreter, [...command.flags], { cwd: workdir, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    const status: Buffer[] = [];
-    (child.stdio[3] as NodeJS.ReadableStream | null | undefined)?.on('data', (chunk: Buffer) => status.push(chunk));
-    let settled = false;
+    const stdout = new OutputCapture(outputBytes);
+    const stderr = new OutputCapture(outputBytes);
+    const statusPipe = child.stdio[3] as (NodeJS.ReadableStream & { destroy(): void }) | null | undefined;
+    let status = '';
+    let ending = false;
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let timer: NodeJS.Timeout | undefined;
+    const exitSeen = new Promise<void>((done) => child.once('exit', () => done()));
+    const closed = new Promise<void>((done) => child.once('close', () => done()));
 
-    const finish = (outcome: () => void): void => {
-      if (settled) return;
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      outcome();
-    };
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+    const destroyStreams = (): void => {
       child.stdout.destroy();
       child.stderr.destroy();
-      (child.stdio[3] as NodeJS.ReadableStream & { destroy?: () => void } | null | undefined)?.destroy?.();
+      statusPipe?.destroy();
     };
-    const onAbort = (): void => {
-      killGroup();
-      finish(() => reject(cancelled()));
+    const exitStatus = (): number => {
+      const reported = status.trim();
+      if (wrapped && /^\d+$/.test(reported)) return Number(reported);
+      return exited?.code ?? 128 + signalNumber(exited?.signal ?? null);
     };
+    const beginEnd = (): boolean => {
+      if (ending) return false;
+      ending = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    // The script is over (its interpreter exited): end its leftovers, then take what it printed.
+    const scriptEnded = async (): Promise<void> => {
+      if (!beginEnd()) return;
+      let wrapper: number | undefined;
+      if (wrapped && exited === undefined) {
+        const settled = await Promise.race([exitSeen.then(() => true), sleep(WRAPPER_SETTLE_MS, false)]);
+        if (!settled) wrapper = child.pid;
+      }
+      const pgid = child.pid!;
+      const killed = await leftovers(pgid, wrapper);
+      if (killed !== 0) await endGroup(pgid);
+      const outputHeld = !(await Promise.race([closed.then(() => true), sleep(KILL_GRACE_MS, false)]));
+      if (outputHeld) destroyStreams();
+      const result: CommandResult = {
+        exitStatus: exitStatus(),
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        stdin: script,
+      };
+      resolve(killed === 0 && !outputHeld ? result : { ...result, leftovers: { killed, reason: 'ended', outputHeld } });
+    };
+    // Stopped from outside: every process of the group goes, the interpreter included.
+    const stop = async (error: ConvergeError): Promise<void> => {
+      if (!beginEnd()) return;
+      const killed = child.pid === undefined ? 0 : await leftovers(child.pid);
+      if (child.pid !== undefined) await endGroup(child.pid);
+      destroyStreams();
+      if (error.code === 'CNV_ERR_RESOURCE_FAILED') {
+        const report: Leftovers = { killed, reason: 'timeout', outputHeld: false };
+        error = new ConvergeError(error.code, error.message, { leftovers: report });
+      }
+      reject(error);
+    };
+    function onAbort(): void {
+      void stop(cancelled());
+    }
 
     signal?.addEventListener('abort', onAbort, { once: true });
     if (command.timeoutMs !== undefined && command.timeoutMs > 0) {
-      timer = setTimeout(() => {
-        killGroup();
-        finish(() => reject(new ConvergeError('CNV_ERR_RESOURCE_FAILED', TIMED_OUT)));
-      }, command.timeoutMs);
+      timer = setTimeout(() => void stop(new ConvergeError('CNV_ERR_RESOURCE_FAILED', TIMED_OUT)), command.timeoutMs);
     }
 
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    statusPipe?.on('data', (chunk: Buffer) => {
+      // The wrapper writes one short line; anything longer is not ours.
+      if (status.length < 64) status += chunk.toString('latin1');
+      if (status.includes('\n')) void scriptEnded();
+    });
     // An interpreter that exits without reading its input makes the write fail with EPIPE; that is
     // the script's business and shows in its exit status, not an error of ours.
     child.stdin.on('error', () => undefined);
     child.on('error', (error) => {
-      finish(() =>
-        reject(new ConvergeError('CNV_ERR_RESOURCE_FAILED', fsErrorText(error, 'fork/exec', interpreter), { interpreter })),
-      );
+      if (!beginEnd()) return;
+      destroyStreams();
+      reject(new ConvergeError('CNV_ERR_RESOURCE_FAILED', fsErrorText(error, 'fork/exec', interpreter), { interpreter }));
     });
-    child.on('close', (code, signalName) => {
-      const reported = Buffer.concat(status).toString('utf8').trim();
-      const wrappedCode = wrapped && /^\d+$/.test(reported) ? Number(reported) : undefined;
-      finish(() =>
-        resolve({
-          exitStatus: wrappedCode ?? code ?? 128 + signalNumber(signalName),
-          stdout: Buffer.concat(stdout).toString('utf8'),
-          stderr: Buffer.concat(stderr).toString('utf8'),
-          stdin: script,
-        }),
-      );
+    child.on('exit', (code, signalName) => {
+      exited = { code, signal: signalName };
+      void scriptEnded();
     });
     child.stdin.end(script);
   });

@@ -4,7 +4,6 @@
  */
 import { ConvergeError, getErrorMessage } from '../../errors.js';
 import { ShellTask, summarize } from '../shell/shell-task.js';
-import { failedStatus } from '../status.js';
 import { INTERPRETER_FIELDS, RUN_FIELDS, prepareShell } from '../shell/task.js';
 import type { DecodedFields, PrepareContext, ResourceDefinition, ResourceStatus, RunContext, Task } from '../types.js';
 import { RETRY_FIELDS, retryOptions, retrySummary, retryUntil, type RetryOptions, type RetryOutcome } from './wait.js';
@@ -21,14 +20,16 @@ class WaitQuery extends ShellTask implements Task {
   override async apply(ctx: RunContext): Promise<ResourceStatus> {
     try {
       this.#outcome = await retryUntil(this.#options, ctx, async (tryNumber) => {
-        const outcome = await this.run(this.scripts.check, ctx);
+        const op = `check ${tryNumber}`;
+        const outcome = await this.run(this.scripts.check, ctx, op);
         if (typeof outcome === 'string') throw new Error(outcome);
-        this.history.push({ op: `check ${tryNumber}`, result: outcome });
+        // Only the latest attempt is shown or looked up; keeping every one would grow with max_retry.
+        this.history = [{ op, result: outcome }];
         return outcome.exitStatus === 0;
       });
     } catch (error) {
       if (error instanceof ConvergeError && error.code === 'CNV_ERR_JOB_CANCELLED') throw error;
-      return failedStatus(getErrorMessage(error), { messages: this.messages() });
+      return this.failed(getErrorMessage(error));
     }
     return this.status();
   }
