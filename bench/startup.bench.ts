@@ -56,12 +56,12 @@ const CASES: readonly Case[] = [
   { name: 'plan --local basic.hcl (converged)', args: ['plan', '--local', 'basic.hcl'] },
 ];
 
-function timed(bin: string, args: readonly string[], cwd: string): number {
+/** Wall milliseconds of one run, or the tail of its stderr when it failed (counted, not timed). */
+function timed(bin: string, args: readonly string[], cwd: string): number | string {
   const started = performance.now();
   const result = spawnSync(bin, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   const ms = performance.now() - started;
-  if (result.status !== 0) throw new Error(`${bin} ${args.join(' ')} exited ${result.status}: ${result.stderr.toString().slice(-400)}`);
-  return ms;
+  return result.status === 0 ? ms : `exit ${result.status}: ${result.stderr.toString().slice(-300)}`;
 }
 
 function stats(samples: number[]): { median: number; min: number; max: number } {
@@ -80,11 +80,16 @@ try {
   for (const c of CASES) {
     const who = ORIGINAL !== undefined && c.oursOnly !== true ? (['ours', 'original'] as const) : (['ours'] as const);
     const samples: Record<string, number[]> = { ours: [], original: [] };
+    const failures: Record<string, { count: number; last: string }> = {};
     for (let round = -2; round < ROUNDS; round += 1) {
       for (const side of who) {
         const dir = dirs[side];
         c.before?.(dir);
         const ms = timed(side === 'ours' ? OURS : ORIGINAL!, c.args, dir);
+        if (typeof ms === 'string') {
+          failures[side] = { count: (failures[side]?.count ?? 0) + 1, last: ms };
+          continue;
+        }
         // Two warm-up rounds: the first runs fill the page cache and V8's code cache.
         if (round >= 0) samples[side]!.push(ms);
       }
@@ -94,6 +99,7 @@ try {
       record['originalMs'] = stats(samples['original']!);
       record['oursOverOriginal'] = Math.round((stats(samples['ours']!).median / stats(samples['original']!).median) * 100) / 100;
     }
+    if (Object.keys(failures).length > 0) record['failures'] = failures;
     record['load1'] = Math.round(os.loadavg()[0]! * 100) / 100;
     process.stdout.write(`${JSON.stringify(record)}\n`);
   }
