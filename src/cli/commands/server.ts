@@ -15,6 +15,7 @@ import { limitsFromFlags } from '../server-limit-flags.js';
 import { loadOptionsFromFlags } from '../server-load-flags.js';
 import { storeOptionsFromFlags } from '../server-store-flags.js';
 import { planOptionsFromFlags } from '../saved-plan-flags.js';
+import { sdNotify } from '../sd-notify.js';
 
 function str(ctx: CommandContext, name: string): string {
   const value = ctx.args.flags[name];
@@ -60,11 +61,14 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
     plans: planOptionsFromFlags(ctx.args.flags, ctx.cwd),
   });
   if (!useSsl) ctx.log.warn('no SSL config in use, server will accept unencrypted connections', { component: 'rpc' });
+  await sdNotify({ ready: true, status: `serving on ${server.url}` }, ctx.env, ctx.log);
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) resolve();
     else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   // SIGTERM or the first Ctrl-C: running jobs finish (within --shutdown-grace) and reach their clients.
+  const stopping = sdNotify({ stopping: true, status: 'shutting down: running jobs may finish' }, ctx.env, ctx.log);
   await server.shutdown();
+  await stopping;
   return EXIT.ok;
 }
