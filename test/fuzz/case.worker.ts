@@ -41,6 +41,7 @@ export interface CaseResult {
   readonly nodeErrors: readonly string[];
 }
 
+/** The thread's directory; the runner has put a FIFO in it, `../fifo` from each case (runner.ts). */
 const { scratch } = workerData as { scratch: string };
 let counter = 0;
 

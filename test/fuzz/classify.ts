@@ -23,6 +23,8 @@ export interface Verdict {
   readonly cls: ResultClass;
   /** One line for a report: the code or error name and the message's first line. */
   readonly summary: string;
+  /** The ConvergeError's code, for a clean error. */
+  readonly code?: string;
   readonly stack?: string;
 }
 
@@ -42,7 +44,7 @@ function firstLine(text: string): string {
 function thrownVerdict(stage: string, thrown: ThrownInfo): Verdict {
   const summary = `${stage}: ${thrown.code ?? thrown.name}: ${firstLine(thrown.message)}`;
   if (!thrown.convergeError) return { cls: 'crash', summary, stack: thrown.stack };
-  if (positioned(thrown) || RUN_LEVEL_CODES.has(thrown.code ?? '')) return { cls: 'error', summary };
+  if (positioned(thrown) || RUN_LEVEL_CODES.has(thrown.code ?? '')) return { cls: 'error', summary, code: thrown.code! };
   return { cls: 'unpositioned', summary, stack: thrown.stack };
 }
 

@@ -18,7 +18,9 @@ export type Op =
   | { readonly op: 'dup-block'; readonly pick: number }
   | { readonly op: 'drop-block'; readonly pick: number }
   | { readonly op: 'swap-values'; readonly a: number; readonly b: number }
-  | { readonly op: 'long-label'; readonly pick: number; readonly length: number };
+  | { readonly op: 'long-label'; readonly pick: number; readonly length: number }
+  | { readonly op: 'retype'; readonly pick: number; readonly value: string }
+  | { readonly op: 'add-field'; readonly pick: number; readonly name: string; readonly value: string };
 
 export interface FuzzCase {
   /** Index into the seed list. */
@@ -34,6 +36,7 @@ export const TOKENS = [
   '\r', '\t', '\n', '{', '}', '[', ']', '(', ')', '=', ',', ':', '.', '-', '#', '//', '/*', '*/', '`', "'", '$',
   '0x', '1e999', '-9223372036854775809', '0777', '9.', 'true', 'null', '""', '"\\u12"', '"\\x"',
   'module "x.hcl" "m" {}\n', 'module "http://[::1" "m" {}\n', 'module "\u0000" "m" {}\n', 'depends = ["task.nope"]\n',
+  'module "../fifo" "m" {}\n', 'module "/dev/zero" "m" {}\n', 'module "." "m" {}\n',
   'task "t" {', 'param "p" {}\n', 'switch "s" {', 'case "true" "c" {', 'default {', '{{lookup `param.x`}}',
 ];
 
@@ -47,6 +50,25 @@ export const SNIPPETS = [
   '{{nil}}', '{{1e400}}', '{{0x}}', "{{'a'}}", "{{'\\u0000'}}", '{{"\\u0000"}}', '{{len 1}}', '{{call 1}}',
   '{{with $}}{{end}}', '{{break}}', '{{continue}}', '{{ | }}', '{{1 | printf "%d" | printf "%s"}}', '{{eq}}', '{{not 1 2}}',
   '{{and}}', '{{slice "abc" 2 1}}', '{{js "\\u2028"}}', '{{html}}', '{{urlquery 1}}', '{{printf "%v" (split "" "x")}}',
+];
+
+/**
+ * Values of every HCL type and of the shapes fields parse (octal, durations, times, paths), for
+ * replacing a string or adding a field. `../fifo` is a FIFO beside each case's directory
+ * (case.worker.ts), `/dev/zero` a device: a module or file that is not a regular file.
+ */
+export const VALUES = [
+  '1', '0', '-1', '0777', '"0777"', '"9999"', '1.5', '1e999', '-0.0', 'true', '"true"', '[]', '["a", 1]', '[[1]]', '{}',
+  '{ a = 1 }', '{ a = [1] }', '""', '"x"', '"-1"', '"1h"', '"-1s"', '"9999999999h"', '"2006-01-02T15:04:05Z"', '"/"', '".."',
+  '"."', '"\\u0000x"', '"\\U0010FFFF"', '"{{param `x`}}"', '"{{lookup `x`}}"', '"${x}"', '<<EOF\nx\nEOF\n', '"../fifo"',
+  '"/dev/zero"', '"é日本"', '"a b"', '"task.x"', '["task.x", "task.x"]',
+];
+
+/** Field names of the resource kinds and of params and modules. */
+export const FIELDS = [
+  'destination', 'content', 'mode', 'check', 'apply', 'interpreter', 'depends', 'group', 'dir', 'env', 'timeout', 'default',
+  'query', 'state', 'user', 'username', 'uid', 'gid', 'force', 'source', 'hash_type', 'hash', 'recursive', 'interval',
+  'max_retry', 'expiry', 'exec_flags', 'name', 'params', 'port', 'host', 'labels', 'create_all', 'home_dir', 'nope',
 ];
 
 const NEST_OPENERS = ['[', '{', 'a = {', 'b {', 'x = [', '{{(', '{{if 1}}', '('];
@@ -98,6 +120,16 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('drop-block' as const), pick }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('swap-values' as const), a: pick, b: pick }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('long-label' as const), pick, length: fc.constantFrom(...LABEL_LENGTHS) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('retype' as const), pick, value: fc.constantFrom(...VALUES) }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('add-field' as const),
+      pick,
+      name: fc.constantFrom(...FIELDS),
+      value: fc.constantFrom(...VALUES),
+    }),
+    weight: 3,
+  },
 );
 
 export function caseArbitrary(seedCount: number): fc.Arbitrary<FuzzCase> {
@@ -232,6 +264,21 @@ export function applyOp(text: string, op: Op): { text: string; what: string } {
         text: splice(text, label.start, label.end, `"${'x'.repeat(op.length)}"`),
         what: `long-label ${op.length} at ${position(text, label.start)}`,
       };
+    }
+    case 'retype': {
+      const target = chosen(map().strings, op.pick);
+      if (target === undefined) return { text, what: 'retype: no string' };
+      return {
+        text: splice(text, target.start, target.end, op.value),
+        what: `retype ${position(text, target.start)} to ${shown(op.value)}`,
+      };
+    }
+    case 'add-field': {
+      const block = chosen(map().blocks, op.pick);
+      const brace = block === undefined ? -1 : text.indexOf('{', block.start);
+      if (block === undefined || brace === -1) return { text, what: 'add-field: no block' };
+      const field = `\n  ${op.name} = ${op.value}\n`;
+      return { text: splice(text, brace + 1, brace + 1, field), what: `add-field ${shown(field)} at ${position(text, brace + 1)}` };
     }
   }
 }

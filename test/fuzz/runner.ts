@@ -4,9 +4,11 @@
  * and a fresh one takes the next case. A thread that dies of ERR_WORKER_OUT_OF_MEMORY is an OOM, and
  * one that dies of anything else (an uncaught exception, an unhandled rejection) is a crash.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_WORKER_MEMORY_MB } from '../../src/defaults.js';
 import type { RunLimitValues } from '../../src/protocol.js';
@@ -60,6 +62,8 @@ export interface FuzzReport {
   /** Cases that validated and were planned, and why the others that validated were not. */
   readonly planned: number;
   readonly skipped: Readonly<Record<string, number>>;
+  /** Clean errors by code, to see which parts of the engine the cases reached. */
+  readonly codes: Readonly<Record<string, number>>;
   readonly elapsedMs: number;
 }
 
@@ -67,6 +71,8 @@ type ThreadOutcome =
   | { readonly kind: 'result'; readonly result: CaseResult }
   | { readonly kind: 'died'; readonly error: unknown }
   | { readonly kind: 'hang' };
+
+const STOP_WAIT_MS = 5_000;
 
 class CaseThread {
   readonly #memoryMb: number;
@@ -79,9 +85,16 @@ class CaseThread {
     this.#scratch = scratch;
   }
 
+  #fifo = '';
+
   #start(): Worker {
+    const dir = fs.mkdtempSync(path.join(this.#scratch, 'thread-'));
+    // Beside every case, `../fifo` is a FIFO: reading it blocks until a writer comes, so a module or a
+    // check that opens it without care hangs. mkfifo has no Node API.
+    this.#fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [this.#fifo]);
     const worker = new Worker(new URL('./case.worker.js', import.meta.url), {
-      workerData: { scratch: fs.mkdtempSync(path.join(this.#scratch, 'thread-')) },
+      workerData: { scratch: dir },
       resourceLimits: { maxOldGenerationSizeMb: this.#memoryMb },
     });
     // A listener of a replaced thread must not settle the next case.
@@ -112,9 +125,29 @@ class CaseThread {
     this.#settle = undefined;
     if (outcome.kind === 'hang') {
       this.#worker = undefined;
-      await worker.terminate();
+      await this.#stop(worker);
     }
     return outcome;
+  }
+
+  /**
+   * Terminates a hung thread. A thread whose file read is blocked opening the FIFO does not finish
+   * terminating until that open returns (its pool thread holds a request of the worker's loop), so
+   * while waiting the FIFO is opened for writing and closed again, which gives such a reader its end of
+   * file. A thread still not gone after STOP_WAIT_MS is left behind rather than stall the run.
+   */
+  async #stop(worker: Worker): Promise<void> {
+    const stopped = worker.terminate().then(() => true);
+    const fifo = this.#fifo;
+    for (let waited = 0; waited < STOP_WAIT_MS; waited += 50) {
+      try {
+        fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+      } catch {
+        // ENXIO: no reader is waiting.
+      }
+      if (await Promise.race([stopped, delay(50).then(() => false)])) return;
+    }
+    worker.unref();
   }
 
   async close(): Promise<void> {
@@ -156,6 +189,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const counts = Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<ResultClass, number>;
   const examples = Object.fromEntries(CLASSES.map((c) => [c, [] as Example[]])) as Record<ResultClass, Example[]>;
   const skipped: Record<string, number> = {};
+  const codes: Record<string, number> = {};
   let planned = 0;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'converge-fuzz-'));
   const thread = new CaseThread(memoryMb, scratch);
@@ -166,6 +200,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
       const outcome = await thread.run({ id: index, seed: mutated.seed, files: mutated.files, limits }, hangMs);
       const verdict = verdictOf(outcome, hangMs, memoryMb);
       counts[verdict.cls]++;
+      if (verdict.code !== undefined) codes[verdict.code] = (codes[verdict.code] ?? 0) + 1;
       if (outcome.kind === 'result' && outcome.result.validate.ok) {
         if (outcome.result.plan !== undefined) planned++;
         else skipped[outcome.result.skipped ?? 'unknown'] = (skipped[outcome.result.skipped ?? 'unknown'] ?? 0) + 1;
@@ -188,6 +223,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     examples,
     planned,
     skipped,
+    codes,
     elapsedMs: Math.round(performance.now() - started),
   };
 }
@@ -200,6 +236,12 @@ export function formatReport(report: FuzzReport): string {
     `planned: ${report.planned} of the cases that validated; not planned: ${
       Object.entries(report.skipped)
         .map(([why, n]) => `${n} (${why})`)
+        .join(', ') || 'none'
+    }`,
+    `errors by code: ${
+      Object.entries(report.codes)
+        .sort((a, b) => b[1] - a[1])
+        .map(([code, n]) => `${code} ${n}`)
         .join(', ') || 'none'
     }`,
   ];
