@@ -1,6 +1,6 @@
 /**
- * Runs fuzz cases, one at a time, in a worker thread, so that the runner can kill a case that hangs
- * (terminate) and see one that runs out of heap (resourceLimits). Each case is written to its own
+ * Runs fuzz cases, one at a time, on a worker thread with a heap limit (case-host.ts holds it, in a
+ * process the runner can kill when a case hangs). Each case is written to its own
  * scratch directory, validated, and then planned when planning it cannot run mutated commands
  * (plan-policy.ts). Nothing is ever applied.
  */

@@ -40,6 +40,12 @@ export const TOKENS = [
   'task "t" {', 'param "p" {}\n', 'switch "s" {', 'case "true" "c" {', 'default {', '{{lookup `param.x`}}',
 ];
 
+/** Ten million characters split twenty times over: within the byte limit, it used to exhaust the heap. */
+const SPLIT_HEAP = `{{$x := printf "%1000000s" "a"}}{{$x = printf "${'%s'.repeat(10)}"${' $x'.repeat(10)}}}${Array.from(
+  { length: 20 },
+  (_, i) => `{{$a${i} := split "" $x}}`,
+).join('')}`;
+
 /** Template fragments for the inside of string literals, unbalanced ones included. */
 export const SNIPPETS = [
   '{{', '}}', '{{end}}', '{{else}}', '{{if 1}}', '{{if}}', '{{range $i, $e := 3}}{{$i}}{{end}}', '{{range 100000000}}{{end}}',
@@ -49,7 +55,7 @@ export const SNIPPETS = [
   '{{block "b" .}}{{end}}', '{{$x := 1}}{{$x}}', '{{$y}}', '{{index . 1}}', '{{split "" "abc"}}', '{{.}}', '{{.a.b}}',
   '{{nil}}', '{{1e400}}', '{{0x}}', "{{'a'}}", "{{'\\u0000'}}", '{{"\\u0000"}}', '{{len 1}}', '{{call 1}}',
   '{{with $}}{{end}}', '{{break}}', '{{continue}}', '{{ | }}', '{{1 | printf "%d" | printf "%s"}}', '{{eq}}', '{{not 1 2}}',
-  '{{and}}', '{{slice "abc" 2 1}}', '{{js "\\u2028"}}', '{{html}}', '{{urlquery 1}}', '{{printf "%v" (split "" "x")}}',
+  '{{and}}', '{{slice "abc" 2 1}}', SPLIT_HEAP, '{{js "\\u2028"}}', '{{html}}', '{{urlquery 1}}', '{{printf "%v" (split "" "x")}}',
 ];
 
 /**

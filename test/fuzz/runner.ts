@@ -1,18 +1,20 @@
 /**
- * Runs fuzz cases on one worker thread at a time, each under a wall-time limit and a heap limit. A
- * case that passes its time is a hang: the thread is terminated (which stops even a synchronous loop)
- * and a fresh one takes the next case. A thread that dies of ERR_WORKER_OUT_OF_MEMORY is an OOM, and
- * one that dies of anything else (an uncaught exception, an unhandled rejection) is a crash.
+ * Runs fuzz cases one at a time on a worker thread inside a child process (case-host.ts), each under
+ * a wall-time limit and the thread's heap limit. A case that passes its time is a hang: the process is
+ * killed (which stops even a read blocked in the kernel) and a fresh one takes the next case. A thread
+ * that fails with ERR_WORKER_OUT_OF_MEMORY, or a process that aborts on V8's heap limit, is an OOM;
+ * any other death (an uncaught exception, an unhandled rejection) is a crash.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_WORKER_MEMORY_MB } from '../../src/defaults.js';
 import type { RunLimitValues } from '../../src/protocol.js';
-import type { CaseRequest, CaseResult } from './case.worker.js';
+import type { HostMessage } from './case-host.js';
+import type { CaseRequest } from './case.worker.js';
 import { BAD_CLASSES, CLASSES, classify, type ResultClass, type Verdict } from './classify.js';
 import { applyCase, sampleCases, type FuzzCase } from './mutations.js';
 import type { Seed } from './seeds.js';
@@ -68,16 +70,18 @@ export interface FuzzReport {
 }
 
 type ThreadOutcome =
-  | { readonly kind: 'result'; readonly result: CaseResult }
-  | { readonly kind: 'died'; readonly error: unknown }
+  | HostMessage
+  | { readonly kind: 'exited'; readonly code: number | null; readonly signal: string | null; readonly stderr: string }
   | { readonly kind: 'hang' };
 
-const STOP_WAIT_MS = 5_000;
+/** Bytes of a host's stderr kept, to tell a V8 heap abort from another death. */
+const STDERR_KEPT = 8192;
 
-class CaseThread {
+/** Runs cases in a child process (case-host.ts), one at a time; a dead or killed host is replaced. */
+class CaseHost {
   readonly #memoryMb: number;
   readonly #scratch: string;
-  #worker: Worker | undefined;
+  #child: ChildProcess | undefined;
   #settle: ((outcome: ThreadOutcome) => void) | undefined;
 
   constructor(memoryMb: number, scratch: string) {
@@ -85,75 +89,56 @@ class CaseThread {
     this.#scratch = scratch;
   }
 
-  #fifo = '';
-
-  #start(): Worker {
-    const dir = fs.mkdtempSync(path.join(this.#scratch, 'thread-'));
+  #start(): ChildProcess {
+    const dir = fs.mkdtempSync(path.join(this.#scratch, 'host-'));
     // Beside every case, `../fifo` is a FIFO: reading it blocks until a writer comes, so a module or a
     // check that opens it without care hangs. mkfifo has no Node API.
-    this.#fifo = path.join(dir, 'fifo');
-    execFileSync('mkfifo', [this.#fifo]);
-    const worker = new Worker(new URL('./case.worker.js', import.meta.url), {
-      workerData: { scratch: dir },
-      resourceLimits: { maxOldGenerationSizeMb: this.#memoryMb },
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    const host = fileURLToPath(new URL('./case-host.js', import.meta.url));
+    const child = fork(host, [JSON.stringify({ scratch: dir, memoryMb: this.#memoryMb })], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    // A listener of a replaced thread must not settle the next case.
-    const settle = (outcome: ThreadOutcome): void => {
-      if (worker !== this.#worker) return;
-      this.#worker = undefined;
-      this.#settle?.(outcome);
-    };
-    worker.on('message', (result: CaseResult) => {
-      if (worker === this.#worker) this.#settle?.({ kind: 'result', result });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      stderr = (stderr + text).slice(-STDERR_KEPT);
     });
-    worker.on('error', (error) => settle({ kind: 'died', error }));
-    worker.on('exit', (code) => settle({ kind: 'died', error: new Error(`case thread exited with code ${code}`) }));
-    this.#worker = worker;
-    return worker;
+    child.on('message', (message: HostMessage) => {
+      if (child === this.#child) this.#settle?.(message);
+    });
+    child.on('exit', (code, signal) => {
+      if (child !== this.#child) return;
+      this.#child = undefined;
+      this.#settle?.({ kind: 'exited', code, signal, stderr });
+    });
+    this.#child = child;
+    return child;
   }
 
   async run(request: CaseRequest, hangMs: number): Promise<ThreadOutcome> {
-    const worker = this.#worker ?? this.#start();
+    const child = this.#child ?? this.#start();
     const outcome = await new Promise<ThreadOutcome>((resolve) => {
       const timer = setTimeout(() => resolve({ kind: 'hang' }), hangMs);
       this.#settle = (value) => {
         clearTimeout(timer);
         resolve(value);
       };
-      worker.postMessage(request);
+      child.send(request);
     });
     this.#settle = undefined;
-    if (outcome.kind === 'hang') {
-      this.#worker = undefined;
-      await this.#stop(worker);
-    }
+    if (outcome.kind === 'hang') await this.#kill(child);
     return outcome;
   }
 
-  /**
-   * Terminates a hung thread. A thread whose file read is blocked opening the FIFO does not finish
-   * terminating until that open returns (its pool thread holds a request of the worker's loop), so
-   * while waiting the FIFO is opened for writing and closed again, which gives such a reader its end of
-   * file. A thread still not gone after STOP_WAIT_MS is left behind rather than stall the run.
-   */
-  async #stop(worker: Worker): Promise<void> {
-    const stopped = worker.terminate().then(() => true);
-    const fifo = this.#fifo;
-    for (let waited = 0; waited < STOP_WAIT_MS; waited += 50) {
-      try {
-        fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
-      } catch {
-        // ENXIO: no reader is waiting.
-      }
-      if (await Promise.race([stopped, delay(50).then(() => false)])) return;
-    }
-    worker.unref();
+  async #kill(child: ChildProcess): Promise<void> {
+    if (child === this.#child) this.#child = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
   }
 
   async close(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
-    await worker?.terminate();
+    if (this.#child !== undefined) await this.#kill(this.#child);
   }
 }
 
@@ -162,11 +147,22 @@ function verdictOf(outcome: ThreadOutcome, hangMs: number, memoryMb: number): Ve
     case 'result':
       return classify(outcome.result);
     case 'hang':
-      return { cls: 'hang', summary: `no result within ${hangMs} ms; the thread was terminated` };
+      return { cls: 'hang', summary: `no result within ${hangMs} ms; the case process was killed` };
+    case 'exited':
+      if (outcome.signal === 'SIGABRT' || /heap out of memory/.test(outcome.stderr)) {
+        return {
+          cls: 'oom',
+          summary: `the process aborted: the case thread's ${memoryMb} MiB heap ran out in one allocation (a server process would die)`,
+        };
+      }
+      return {
+        cls: 'crash',
+        summary: `the case process died (code ${outcome.code}, signal ${outcome.signal}): ${outcome.stderr.trim().split('\n').at(-1) ?? ''}`,
+      };
     default: {
-      const error = outcome.error as { code?: unknown; message?: unknown; stack?: unknown };
+      const { error } = outcome;
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') return { cls: 'oom', summary: `the case thread ran out of its ${memoryMb} MiB heap` };
-      return { cls: 'crash', summary: `the case thread died: ${String(error.message)}`, stack: String(error.stack ?? '') };
+      return { cls: 'crash', summary: `the case thread died: ${error.message}`, stack: error.stack };
     }
   }
 }
@@ -177,6 +173,24 @@ function save(dir: string, index: number, mutated: ReturnType<typeof applyCase>,
   for (const [name, text] of Object.entries(mutated.files)) fs.writeFileSync(path.join(folder, name), text);
   const about = { seed: mutated.seed.name, main: mutated.seed.main, file: mutated.file, steps: mutated.steps, case: fuzzCase, verdict };
   fs.writeFileSync(path.join(folder, 'case.json'), `${JSON.stringify(about, null, 2)}\n`);
+}
+
+/** Runs one module (a seed's files, as they are) on a fresh case thread and classifies the result. */
+export async function runOne(
+  seed: Seed,
+  options: { readonly hangMs?: number; readonly memoryMb?: number; readonly limits?: Partial<RunLimitValues> } = {},
+): Promise<Verdict> {
+  const hangMs = options.hangMs ?? 20_000;
+  const memoryMb = options.memoryMb ?? DEFAULT_WORKER_MEMORY_MB;
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'converge-fuzz-'));
+  const thread = new CaseHost(memoryMb, scratch);
+  try {
+    const outcome = await thread.run({ id: 0, seed, files: seed.files, limits: options.limits ?? FUZZ_LIMITS }, hangMs);
+    return verdictOf(outcome, hangMs, memoryMb);
+  } finally {
+    await thread.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
@@ -192,7 +206,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const codes: Record<string, number> = {};
   let planned = 0;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'converge-fuzz-'));
-  const thread = new CaseThread(memoryMb, scratch);
+  const thread = new CaseHost(memoryMb, scratch);
   try {
     const cases = sampleCases(options.seeds.length, options.count, options.seed);
     for (const [index, fuzzCase] of cases.entries()) {
