@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { ConvergeError, getErrorMessage } from '../../errors.js';
+import { reportFailure } from '../error-report.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { readParams, refuseVerifyModules } from '../job-setup.js';
@@ -34,9 +35,13 @@ export async function validateCommand(ctx: CommandContext): Promise<number> {
       json?.write({ type: 'summary', command: 'validate', file: location, ok: true, nodes });
     } catch (error) {
       const code = error instanceof ConvergeError ? error.code : 'CNV_ERR_INTERNAL';
-      log.fatal('module is not valid', {
-        error: getErrorMessage(error),
-        ...(error instanceof ConvergeError ? { code: error.code } : {}),
+      reportFailure(log, error, {
+        what: 'module is not valid',
+        flags: ctx.args.flags,
+        cwd: ctx.cwd,
+        location,
+        givenParams: Object.keys(params),
+        sourceIsLocal: true,
       });
       json?.error(location, code, getErrorMessage(error));
       json?.write({ type: 'summary', command: 'validate', file: location, ok: false, nodes: 0 });
