@@ -20,8 +20,12 @@ export interface ErrorBlock {
 /** Columns a tab advances in the excerpt; the caret line uses the same expansion. */
 const TAB_WIDTH = 4;
 
-/** `file:line:column: ` at the start of a message, as positionedError() writes it. */
-const POSITION_PREFIX = /^([^\n]+?):(\d+):(\d+): /;
+/**
+ * `file:line:column: ` at the start of a message, as positionedError() writes it. The file may hold no
+ * blank, so that prose like "expired on 2026-01-02 10:20:30: ..." is not read as a position; a path
+ * with a blank then loses only its excerpt, not its text.
+ */
+const POSITION_PREFIX = /^(\S+?):(\d+):(\d+): /;
 
 /**
  * Splits a message into its position and the rest. The details' fields win over the prefix (a server
@@ -57,8 +61,8 @@ export function renderErrorBlock(block: ErrorBlock, style: Style): string {
   const lines = [`${style.bold(style.red('Error'))}${style.bold(':')} ${style.bold(headline)}`];
   if (block.position !== undefined) {
     const { file, line, column } = block.position;
-    lines.push('', `  on ${file} line ${line}, column ${column}:`);
-    if (block.sourceLine !== undefined) lines.push(...excerpt(block.sourceLine, block.position, style));
+    const where = `  on ${file} line ${line}, column ${column}`;
+    lines.push('', ...(block.sourceLine !== undefined ? [`${where}:`, ...excerpt(block.sourceLine, block.position, style)] : [where]));
   }
   if (rest.length > 0) lines.push('', ...rest.map((l) => `  ${l}`));
   const hints = block.hints ?? [];
