@@ -50,7 +50,9 @@ test('plan -o json - stdout stays JSON lines and stderr stays logfmt', async (t)
   const result = await runCli(['plan', ...LOCAL, '-o', 'json', 'required-param.hcl'], dir);
   t.is(result.code, 1);
   const out = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-  t.like(out.find((l) => l['type'] === 'error'), { code: 'CNV_ERR_PARAM_REQUIRED' });
+  const error = out.find((l) => l['type'] === 'error');
+  t.like(error, { code: 'CNV_ERR_PARAM_REQUIRED', message: 'required-param.hcl:1:1: name param is required' });
+  t.deepEqual(error?.['hints'], ['pass it on the command line: -p name=… (or --paramsJSON \'{"name": …}\')']);
   for (const line of result.stderr.trimEnd().split('\n')) t.regex(line, /^timestamp="[^"]+" level="[A-Z]+" msg="[^"]*"( [a-zA-Z.]+="(?:[^"\\]|\\.)*")*$/);
 });
 

@@ -2,7 +2,8 @@
 import { fromWire } from '../../errors.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
-import { reportFailure } from '../error-report.js';
+import { hintsFor } from '../error-hints.js';
+import { reportFailure, type FailureReport } from '../error-report.js';
 import { jobFor, readParams, runnerOptions } from '../job-setup.js';
 import { JobResults } from '../job-results.js';
 import { renderDot } from '../render/dot.js';
@@ -23,15 +24,16 @@ export async function graphCommand(ctx: CommandContext): Promise<number> {
     const outcome = await runner.run(job, results.accept, ctx.signal);
     if (!outcome.ok) {
       const error = fromWire(outcome.error);
-      reportFailure(ctx.log.child({ file: location }), error, {
+      const report: FailureReport = {
         what: 'could not get graph',
         flags: ctx.args.flags,
         cwd: ctx.cwd,
         location,
         givenParams: Object.keys(params),
         sourceIsLocal: ctx.args.flags['local'] === true,
-      });
-      json?.error(location, error.code, error.message);
+      };
+      reportFailure(ctx.log.child({ file: location }), error, report);
+      json?.error(location, error.code, error.message, hintsFor(error, report));
       json?.write({ type: 'summary', command: 'graph', file: location, ok: false, vertices: 0, edges: 0 });
       return EXIT.failed;
     }

@@ -8,7 +8,8 @@ import { fromWire } from '../../errors.js';
 import type { JobKind } from '../../protocol.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
-import { reportFailure } from '../error-report.js';
+import { hintsFor } from '../error-hints.js';
+import { reportFailure, type FailureReport } from '../error-report.js';
 import { moduleExitStatus, worstExitStatus } from '../exit-status.js';
 import { jobFor, readParams, refuseVerifyModules, runnerOptions } from '../job-setup.js';
 import { JobResults } from '../job-results.js';
@@ -72,6 +73,14 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
               results.accept(message);
               if (message.type === 'edges') warnUndeclaredParams(log, location, given, declaredParams(edgeIds(message.edges)));
             };
+      const failureReport: FailureReport = {
+        what: 'could not get responses',
+        flags: ctx.args.flags,
+        cwd: ctx.cwd,
+        location,
+        givenParams: given,
+        sourceIsLocal: ctx.args.flags['local'] === true,
+      };
       let outcome;
       try {
         outcome = await runner.run(job, accept, ctx.signal, onNotice);
@@ -83,7 +92,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       const saved = out === undefined || !outcome.ok || savePlanFile(out, planText, log, json, location);
       // Nodes that already ran are reported even when the job failed part-way (the original printed nothing).
       if (json) {
-        if (!outcome.ok) json.error(location, outcome.error.code, outcome.error.message);
+        if (!outcome.ok) json.error(location, outcome.error.code, outcome.error.message, hintsFor(fromWire(outcome.error), failureReport));
         const ok = outcome.ok && saved && moduleExitStatus(kind, shown, exitOptions) !== EXIT.failed;
         json.summary(kind as 'plan' | 'apply' | 'healthcheck', location, shown, ok);
       } else if (outcome.ok || shown.length > 0) {
@@ -98,14 +107,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
         );
       }
       if (!outcome.ok) {
-        reportFailure(log, fromWire(outcome.error), {
-          what: 'could not get responses',
-          flags: ctx.args.flags,
-          cwd: ctx.cwd,
-          location,
-          givenParams: given,
-          sourceIsLocal: ctx.args.flags['local'] === true,
-        });
+        reportFailure(log, fromWire(outcome.error), failureReport);
         status = EXIT.failed;
         continue;
       }
