@@ -85,6 +85,8 @@ export function hintsFor(error: ConvergeError, context: HintContext): string[] {
       return ["the server read the token as expired: check that this machine's clock and the server's agree, and check --rpc-token"];
     case 'CNV_ERR_PARAM_REQUIRED':
       return missingParam(error, context);
+    case 'CNV_ERR_PARAM_MALFORMED':
+      return error.message.startsWith('malformed parameter') ? ['write each param as -p name=value'] : [];
     default:
       return [];
   }

@@ -21,6 +21,12 @@ export interface FailureReport extends HintContext {
   readonly sourceIsLocal?: boolean;
 }
 
+/**
+ * A details key set on an error whose parts were reported already, one block each; the command's
+ * final report then stays silent, so nothing is said twice.
+ */
+export const REPORTED = 'reported';
+
 /** The text of line `line` (from 1) of `file`, or undefined when it cannot be read. */
 function sourceLine(file: string, line: number, cwd: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) return undefined;
@@ -33,6 +39,7 @@ function sourceLine(file: string, line: number, cwd: string): string | undefined
 
 export function reportFailure(log: Logger, failure: unknown, report: FailureReport): void {
   const error = failure instanceof ConvergeError ? failure : new ConvergeError('CNV_ERR_INTERNAL', getErrorMessage(failure));
+  if (error.details?.[REPORTED] === true) return;
   const hints = hintsFor(error, report);
   if (log.format !== 'terminal') {
     log.fatal(report.what, { error: error.message, code: error.code, ...(hints.length > 0 ? { hint: hints.join('; ') } : {}) });

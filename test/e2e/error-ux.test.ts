@@ -109,3 +109,21 @@ test('plan - a missing top-level param suggests -p name=…, and names a close -
   t.regex(block.stderr, /\n {2}Hint: pass it on the command line: -p name=… \(or --paramsJSON '\{"name": …\}'\)\n {2}Hint: -p nmae was given: did you mean -p name\?\n/);
   t.regex(block.stderr, /\(CNV_ERR_PARAM_REQUIRED\)\n\n$/);
 });
+
+test('plan - bad -p values are one block each on the terminal, ERROR lines then one FATAL in logfmt', async (t) => {
+  const dir = scratchDir(t, 'greeting.hcl');
+  const args = ['plan', ...LOCAL, '-p', 'oops', '-p', 'a=1', '-p', 'a=2', 'greeting.hcl'];
+  const block = await runCli([...args, ...TERMINAL], dir);
+  t.is(block.code, 1);
+  t.is(
+    block.stderr,
+    'Error: malformed parameter: oops\n\n  Hint: write each param as -p name=value\n\n  (CNV_ERR_PARAM_MALFORMED)\n\n' +
+      'Error: duplicate entry: found a=1 and a=2\n\n  (CNV_ERR_PARAM_MALFORMED)\n\n',
+  );
+  const logfmt = await runCli(args, dir);
+  t.is(logfmt.code, 1);
+  t.deepEqual(
+    logfmt.stderr.trimEnd().split('\n').map((line) => /level="([A-Z]+)"/.exec(line)?.[1]),
+    ['ERROR', 'ERROR', 'FATAL'],
+  );
+});
