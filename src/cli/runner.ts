@@ -9,7 +9,7 @@ import { ConvergeError, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { ClientLoadRequest, ConvergeClient } from '../frontdoor/client.js';
 import { retryWhileBusy } from '../frontdoor/retry.js';
-import type { Logger as FrontDoorLogger } from '../frontdoor/logger.js';
+import { RUN_FAILED_MESSAGE, type Logger as FrontDoorLogger } from '../frontdoor/logger.js';
 import type { PlanSignerOptions } from '../frontdoor/plan-signing.js';
 import type { RunningServer, ServerOptions } from '../frontdoor/server.js';
 import { formatHostPort, parseHostPort } from './address.js';
@@ -134,7 +134,12 @@ function retryBusy(attempt: () => Promise<JobOutcome>, signal: AbortSignal, log:
 function quietServerLogger(log: Logger): FrontDoorLogger {
   const server = log.child({ component: 'rpc' });
   return {
-    log: (level, msg, fields) => server.log(level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'debug', msg, fields),
+    log: (level, msg, fields) => {
+      // A failed run is this process's own job, and the command reports it once, as its error block or
+      // FATAL line; the server's WARN beside it would say the same thing twice.
+      const own = msg === RUN_FAILED_MESSAGE;
+      server.log(level === 'WARN' && !own ? 'warn' : level === 'ERROR' ? 'error' : 'debug', msg, fields);
+    },
   };
 }
 
