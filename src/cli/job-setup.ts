@@ -57,6 +57,7 @@ export function runnerOptions(ctx: CommandContext): RunnerOptions {
     localAddrExplicit: ctx.args.explicit.has('local-addr'),
     rpcAddr: str(ctx, 'rpc-addr'),
     rpcToken: str(ctx, 'rpc-token'),
+    rpcKeyName: str(ctx, 'rpc-key-name'),
     noToken: bool(ctx, 'no-token'),
     useSsl: bool(ctx, 'use-ssl'),
     caFile: str(ctx, 'ca-file'),

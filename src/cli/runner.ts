@@ -49,6 +49,8 @@ export interface RunnerOptions {
   readonly localAddrExplicit?: boolean;
   readonly rpcAddr: string;
   readonly rpcToken: string;
+  /** Names --rpc-token as a named client key (the JWT's kid); '' for the shared token. @default '' */
+  readonly rpcKeyName?: string;
   readonly noToken: boolean;
   readonly useSsl: boolean;
   readonly caFile: string;
@@ -182,6 +184,7 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
     const client = new ConvergeClient({
       address,
       token: options.noToken || options.rpcToken === '' ? null : options.rpcToken,
+      ...(options.rpcKeyName !== undefined && options.rpcKeyName !== '' ? { keyName: options.rpcKeyName } : {}),
       useSsl: tlsWanted,
       ...(options.caFile !== '' ? { caFile: options.caFile } : {}),
     });
