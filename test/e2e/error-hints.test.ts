@@ -5,26 +5,16 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import test from 'ava';
-import { runCli, scratchDir } from './run-cli.js';
+import { freePort, runCli, scratchDir } from './run-cli.js';
 import { startServerProcess } from './server-process.js';
 
 const TOKEN = 'a-long-enough-test-token';
 
-/** A loopback port that nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 test('plan, ping - connection refused suggests converge server, and --local where the command has it', async (t) => {
   const dir = scratchDir(t, 'two.hcl');
-  const addr = `127.0.0.1:${await closedPort()}`;
+  const addr = `127.0.0.1:${await freePort()}`;
   const plan = await runCli(['plan', '--nocolor', '--no-token', '--rpc-addr', addr, '--log-format', 'terminal', 'two.hcl'], dir);
   t.is(plan.code, 1);
   t.is(
