@@ -8,11 +8,17 @@ import path from 'node:path';
 import test from 'ava';
 import { BIN, LOCAL, scratchDir } from './run-cli.js';
 
-const FILES = 400;
+const FILES = 50;
+const TASKS = 4;
 
+/** Files, then tasks one after another: their output comes well after the reader has gone. */
 function moduleText(dir: string): string {
   let text = '';
   for (let i = 0; i < FILES; i += 1) text += `file.content "f${i}" {\n  destination = "${dir}/out/f${i}"\n  content = "${i}"\n}\n`;
+  for (let i = 0; i < TASKS; i += 1) {
+    const after = i === 0 ? '' : `  depends = ["task.t${i - 1}"]\n`;
+    text += `task "t${i}" {\n  check = "test -e ${dir}/out/t${i}"\n  apply = "sleep 0.2; touch ${dir}/out/t${i}"\n${after}}\n`;
+  }
   return text;
 }
 
@@ -42,6 +48,6 @@ for (const format of [['-o', 'json'], []] as const) {
     t.not(result.firstChunk, '', 'some output came before the reader left');
     t.is(result.code, 0, result.stderr);
     t.notRegex(result.stderr, /EPIPE|Unhandled/);
-    t.is(fs.readdirSync(path.join(dir, 'out')).length, FILES);
+    t.is(fs.readdirSync(path.join(dir, 'out')).length, FILES + TASKS);
   });
 }
