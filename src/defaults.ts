@@ -90,6 +90,8 @@ export const DEFAULT_MAX_TEMPLATE_OUTPUT_MB = 64;
 export const DEFAULT_MAX_NESTING = 200;
 /** Modules nested inside each other, counted from the top module [--max-module-depth]. */
 export const DEFAULT_MAX_MODULE_DEPTH = 64;
+/** MiB of one module file, local or fetched, before it is parsed [--max-module-size]. */
+export const DEFAULT_MAX_MODULE_MB = 64;
 /** Module files one run loads, the top module included [--max-modules]. */
 export const DEFAULT_MAX_MODULES = 10_000;
 /** Nodes in one run's graph, params, modules and switch branches included [--max-nodes]. */

@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   CNV_ERR_LIMIT_NESTING: 'invalid-input',
   CNV_ERR_LIMIT_MODULE_DEPTH: 'invalid-input',
   CNV_ERR_LIMIT_MODULES: 'failed-precondition',
+  CNV_ERR_LIMIT_MODULE_SIZE: 'failed-precondition',
   CNV_ERR_LIMIT_NODES: 'failed-precondition',
   CNV_ERR_LIMIT_NODE_TIME: 'deadline',
   CNV_ERR_LIMIT_RUN_TIME: 'deadline',

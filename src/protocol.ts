@@ -56,6 +56,7 @@ export interface RunLimitValues {
   readonly nesting: number;
   readonly moduleDepth: number;
   readonly modules: number;
+  readonly moduleBytes: number;
   readonly nodes: number;
   readonly nodeTimeoutMs: number;
   readonly runTimeoutMs: number;

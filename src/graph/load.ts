@@ -85,7 +85,7 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGu
       text =
         pending.content ??
         job.sources?.[pending.url.href] ??
-        (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal }));
+        (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal, maxBytes: limits.moduleBytes }));
     } catch (error) {
       throw pending.calledAt === undefined ? error : located(error, pending.calledAt, 'CNV_ERR_LOAD_READ');
     }
