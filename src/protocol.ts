@@ -140,7 +140,19 @@ export interface GraphVertex {
 }
 
 /** Messages a worker posts on the job's MessagePort, in this order: edges, events*, then the result. */
+/**
+ * How far a job's loading has come, before its walk starts: module files read, nodes declared in them,
+ * and nodes rendered out of `nodes` (rendering starts once every file is read). Sent only for loads
+ * that take a while (src/graph/loading-progress.ts).
+ */
+export interface LoadingProgress {
+  readonly files: number;
+  readonly nodes: number;
+  readonly rendered: number;
+}
+
 export type WorkerMessage =
+  | { readonly type: 'loading'; readonly progress: LoadingProgress }
   | { readonly type: 'edges'; readonly edges: readonly GraphEdge[] }
   | { readonly type: 'events'; readonly events: readonly NodeEvent[] }
   | { readonly type: 'graph'; readonly vertices: readonly GraphVertex[]; readonly edges: readonly GraphEdge[] }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConvergeError, toWire } from '../errors.js';
-import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
+import type { JobOutcome, JobSpec, LoadingProgress, WorkerMessage } from '../protocol.js';
 import type { ClientLoadRequest, ConvergeClient } from '../frontdoor/client.js';
 import { retryWhileBusy } from '../frontdoor/retry.js';
 import { RUN_FAILED_MESSAGE, type Logger as FrontDoorLogger } from '../frontdoor/logger.js';
@@ -18,6 +18,7 @@ import type { Logger } from './log.js';
 /** What a run says about itself besides node events: queued behind another run, then started. */
 export type RunNotice =
   | { readonly type: 'queued'; readonly runId: string; readonly behind: string; readonly position: number; readonly text: string }
+  | { readonly type: 'loading'; readonly runId: string; readonly progress: LoadingProgress }
   | { readonly type: 'started'; readonly runId: string }
   | { readonly type: 'saved-plan'; readonly runId: string; readonly text: string };
 
@@ -104,6 +105,8 @@ async function runOnClient(
         if (item.type === 'queued') {
           log.info(item.notice.text, { run: item.notice.runId, behind: item.notice.behind, position: item.notice.position });
           onNotice?.({ type: 'queued', runId: item.notice.runId, behind: item.notice.behind, position: item.notice.position, text: item.notice.text });
+        } else if (item.type === 'loading') {
+          onNotice?.(item);
         } else if (item.type === 'start') {
           log.debug('run started', { run: item.runId });
           onNotice?.({ type: 'started', runId: item.runId });
@@ -214,7 +217,7 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
           onNotice?.(notice);
           return;
         }
-        if (notice.type === 'saved-plan') {
+        if (notice.type === 'saved-plan' || notice.type === 'loading') {
           onNotice?.(notice);
           return;
         }

@@ -11,14 +11,14 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { JOB_BASE_COST_BYTES } from '../defaults.js';
 import { ConvergeError, fromWire, toWire } from '../errors.js';
-import { reportsLeftovers, type JobKind, type JobOutcome, type JobSpec, type NodeEvent, type WorkerMessage } from '../protocol.js';
+import { reportsLeftovers, type JobKind, type JobOutcome, type JobSpec, type LoadingProgress, type NodeEvent, type WorkerMessage } from '../protocol.js';
 import type { JobPool } from '../workers/inline-pool.js';
 import { asciiJson } from './ascii-json.js';
 import type { JobQueue } from './job-queue.js';
 import { RUN_FAILED_MESSAGE, type Logger } from './logger.js';
 import { graphComponents } from './wire/graph.js';
 import type { GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
-import { edgesNoticeResponse, noticeResponse, statusResponse } from './wire/status.js';
+import { edgesNoticeResponse, loadingNoticeResponse, noticeResponse, statusResponse } from './wire/status.js';
 import type { QueuedNotice, Run, RunRegistry } from './runs.js';
 import type { PlanSigner } from './plan-signing.js';
 import { recordSources, savedPlanNotice, sealPlan } from './saved-plans.js';
@@ -108,7 +108,8 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
   else clientGone.addEventListener('abort', onGone, { once: true });
 
   const onMessage = (message: WorkerMessage): void => {
-    if (message.type === 'edges') run.setEdges(message.edges);
+    if (message.type === 'loading') run.setLoading(message.progress);
+    else if (message.type === 'edges') run.setEdges(message.edges);
     else if (message.type === 'events') {
       run.appendEvents(message.events);
       logLeftovers(logger, run.id, message.events);
@@ -210,13 +211,23 @@ export async function pumpStatus(run: Run, sink: EventSink<StatusResponseInit>, 
   const send = async (message: StatusResponseInit): Promise<void> => {
     if (!sink.write(message)) await sink.drained();
   };
-  // Phase 1: wait for the edges (or an early failure), passing on a queue notice if the client wants it.
+  // Phase 1: wait for the edges (or an early failure), passing on a queue notice and the loading
+  // progress if the client wants them.
+  let loadingSent: LoadingProgress | undefined;
   while (run.edges === undefined && run.outcome === undefined && !sink.gone.aborted) {
     if (acceptNotices && !noticeSent && run.notice !== undefined) {
       sink.start({ runId: run.id });
       started = true;
       noticeSent = true;
       await send(noticeResponse(run.notice));
+      continue;
+    }
+    const loading = run.loading;
+    if (acceptNotices && loading !== undefined && loading !== loadingSent) {
+      if (!started) sink.start({ runId: run.id });
+      started = true;
+      loadingSent = loading;
+      await send(loadingNoticeResponse(run.id, loading));
       continue;
     }
     await waitForChange(run, sink.gone);
@@ -259,6 +270,7 @@ export async function pumpStatus(run: Run, sink: EventSink<StatusResponseInit>, 
 /** What runInProcess() tells its caller besides the job's own messages. */
 export type InProcessNotice =
   | { readonly type: 'queued'; readonly notice: QueuedNotice }
+  | { readonly type: 'loading'; readonly runId: string; readonly progress: LoadingProgress }
   | { readonly type: 'started'; readonly runId: string }
   | { readonly type: 'saved-plan'; readonly runId: string; readonly text: string };
 
@@ -276,6 +288,7 @@ export async function runInProcess(
   onNotice: (notice: InProcessNotice) => void = () => undefined,
 ): Promise<JobOutcome> {
   const { run, settled } = startJob(context, spec, gone);
+  run.onLoading = (progress) => onNotice({ type: 'loading', runId: run.id, progress });
   let queuedSeen = false;
   while (run.edges === undefined && run.graph === undefined && run.outcome === undefined) {
     if (!queuedSeen && run.notice !== undefined) {
@@ -284,6 +297,7 @@ export async function runInProcess(
     }
     await run.changed();
   }
+  run.onLoading = undefined;
   if (run.edges !== undefined || run.graph !== undefined) onNotice({ type: 'started', runId: run.id });
   if (spec.kind === 'graph') {
     await settled;

@@ -14,6 +14,7 @@ import { childId, nameProblem, ROOT_ID } from './ids.js';
 import { displayName, fetchModule, resolveInContext, resolveTopLocation } from './fetch.js';
 import { defaultGuard, type RunGuard } from './guard.js';
 import { limitError } from './limits.js';
+import { silentLoading, type LoadingReporter } from './loading-progress.js';
 import { ResourceGraph, type GraphNode } from './nodes.js';
 import { collectOrigins, keyOrigins } from './string-origin.js';
 
@@ -52,7 +53,12 @@ interface Scope {
  * itself twice costs two fetches, not 2^depth; the run's limits bound the depth, the module count and
  * the node count.
  */
-export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGuard = defaultGuard()): Promise<ResourceGraph> {
+export async function loadGraph(
+  job: JobSpec,
+  signal?: AbortSignal,
+  guard: RunGuard = defaultGuard(),
+  loading: LoadingReporter = silentLoading(),
+): Promise<ResourceGraph> {
   const graph = new ResourceGraph();
   const limits = guard.limits;
   const topUrl = resolveTopLocation(job.location, job.cwd);
@@ -90,6 +96,8 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGu
       throw pending.calledAt === undefined ? error : located(error, pending.calledAt, 'CNV_ERR_LOAD_READ');
     }
     guard.check();
+    loading.files += 1;
+    loading.tick();
     if (job.recordSources === true) graph.sources.set(pending.url.href, text);
     const parsed = parseHcl(text, file, { maxNesting: limits.nesting, poll });
     const scope: Scope = {
@@ -104,6 +112,8 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGu
       guard.poll();
       const added = declare(graph, item, scope, () => order++);
       if (graph.nodes.size > limits.nodes) throw limitError('nodes', limits.nodes, item.pos);
+      loading.nodes = graph.nodes.size;
+      loading.tick();
       if (added?.kind === 'module') {
         if (pending.depth + 1 > limits.moduleDepth) throw limitError('moduleDepth', limits.moduleDepth, item.pos);
         if (queue.length + 1 > limits.modules) throw limitError('modules', limits.modules, item.pos);

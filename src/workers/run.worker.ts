@@ -9,7 +9,7 @@ import { graphJob, runJob } from '../graph/index.js';
 import { installNodeSlots } from '../graph/node-slots.js';
 import { ConvergeError, toWire } from '../errors.js';
 import { installExtraCa } from '../extra-ca.js';
-import type { JobOutcome, JobSpec, PoolToWorkerMessage } from '../protocol.js';
+import type { JobOutcome, JobSpec, LoadingProgress, PoolToWorkerMessage, WorkerPortMessage } from '../protocol.js';
 import { takeClaim, waitingJobs } from './claim.js';
 import { EventBatcher } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -85,6 +85,9 @@ export async function runWorkerTask({ job, port, shared, solo = false, claim, wa
     markBlocked();
     return false;
   };
+  // Straight to the port, not through the batcher: progress is not output, and a job that has shown
+  // only progress may still move to a thread of its own (it starts its load again there).
+  const loading = (progress: LoadingProgress): void => port.postMessage({ type: 'loading', progress } satisfies WorkerPortMessage);
   jobsHere += 1;
   const controller = new AbortController();
   // Every running script and wait listens on the job's signal; with --parallelism above 10 the default
@@ -96,7 +99,7 @@ export async function runWorkerTask({ job, port, shared, solo = false, claim, wa
   try {
     if (job.kind === 'graph') {
       // `interrupted` is what the engine's synchronous loops poll: the signal cannot flip while one holds the thread.
-      const { vertices, edges } = await graphJob(job, controller.signal, interrupted);
+      const { vertices, edges } = await graphJob(job, controller.signal, interrupted, { loading });
       batcher.post({ type: 'graph', vertices, edges });
       return { ok: true, nodes: vertices.length };
     }
@@ -106,6 +109,7 @@ export async function runWorkerTask({ job, port, shared, solo = false, claim, wa
         edges: (edges) => batcher.post({ type: 'edges', edges }),
         event: (event) => batcher.push(event),
         sources: (sources) => batcher.post({ type: 'sources', sources }),
+        loading,
       },
       controller.signal,
       interrupted,

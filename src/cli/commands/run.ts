@@ -52,13 +52,14 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
           json?.node(location, e);
         };
       }
+      const progress = ctx.stderrIsTty ? new ProgressLine(ctx.stderr, results, kind) : undefined;
       let planText: string | undefined;
       const onNotice = (n: RunNotice): void => {
         if (n.type === 'saved-plan') planText = n.text;
+        else if (n.type === 'loading') progress?.loading(n.progress);
         else if (n.type === 'queued') json?.write({ type: 'queued', file: location, run: n.runId, behind: n.behind, position: n.position, message: n.text });
         else json?.write({ type: 'started', file: location, run: n.runId, command: kind });
       };
-      const progress = ctx.stderrIsTty ? new ProgressLine(ctx.stderr, results, kind) : undefined;
       const previousHook = ctx.log.beforeWrite;
       if (progress) {
         ctx.log.beforeWrite = () => progress.clear();

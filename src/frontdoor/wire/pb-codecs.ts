@@ -182,9 +182,12 @@ function encodeNotice(m: T.NoticeInit, w: Writer): void {
   if (m.position !== undefined && m.position !== 0) { w.tag(4, 0); w.varint(m.position); }
   if (m.text !== undefined && m.text !== '') w.string(5, m.text);
   if (m.edges !== undefined && m.edges !== '') w.string(6, m.edges);
+  if (m.files !== undefined && m.files !== 0) { w.tag(7, 0); w.varint(m.files); }
+  if (m.nodes !== undefined && m.nodes !== 0) { w.tag(8, 0); w.varint(m.nodes); }
+  if (m.rendered !== undefined && m.rendered !== 0) { w.tag(9, 0); w.varint(m.rendered); }
 }
 function decodeNotice(r: Reader, end: number): T.Notice {
-  const m: T.Notice = { kind: '', runId: '', behind: '', position: 0, text: '', edges: '' };
+  const m: T.Notice = { kind: '', runId: '', behind: '', position: 0, text: '', edges: '', files: 0, nodes: 0, rendered: 0 };
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -194,6 +197,9 @@ function decodeNotice(r: Reader, end: number): T.Notice {
       case 32: m.position = r.uint32(); break;
       case 42: m.text = r.string(); break;
       case 50: m.edges = r.string(); break;
+      case 56: m.files = r.uint32(); break;
+      case 64: m.nodes = r.uint32(); break;
+      case 72: m.rendered = r.uint32(); break;
       default: r.skip(tag & 7);
     }
   }

@@ -94,6 +94,9 @@ export interface Notice {
   position: number;
   text: string;
   edges: string;
+  files: number;
+  nodes: number;
+  rendered: number;
 }
 export interface NoticeInit {
   readonly kind?: string;
@@ -102,6 +105,9 @@ export interface NoticeInit {
   readonly position?: number;
   readonly text?: string;
   readonly edges?: string;
+  readonly files?: number;
+  readonly nodes?: number;
+  readonly rendered?: number;
 }
 
 export interface DiffResponse {
