@@ -16,6 +16,7 @@ import { defaultGuard, type RunGuard } from './guard.js';
 import { limitError } from './limits.js';
 import { ResourceGraph, type GraphNode } from './nodes.js';
 import { collectOrigins, keyOrigins } from './string-origin.js';
+import { uploadedSources } from './uploads.js';
 
 /** The modules a file was included through, innermost first: a linked list, shared by siblings. */
 interface IncludePath {
@@ -57,6 +58,7 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGu
   const limits = guard.limits;
   const topUrl = resolveTopLocation(job.location, job.cwd);
   const topFile = job.content !== undefined ? job.location : displayName(topUrl, job.cwd);
+  const uploaded = job.files === undefined ? undefined : uploadedSources(job.files, topUrl);
   let order = 0;
   graph.add(
     node({ id: ROOT_ID, kind: 'root', name: ROOT_ID, parent: '', moduleId: ROOT_ID, file: topFile, url: topUrl.href },
@@ -85,6 +87,7 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGu
       text =
         pending.content ??
         job.sources?.[pending.url.href] ??
+        uploaded?.get(pending.url.href) ??
         (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal }));
     } catch (error) {
       throw pending.calledAt === undefined ? error : located(error, pending.calledAt, 'CNV_ERR_LOAD_READ');
