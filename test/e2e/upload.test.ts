@@ -78,7 +78,7 @@ test('plan, apply --upload - the server runs the local module and its local incl
   t.is(await s.server.stop(), 0);
 });
 
-test('graph, healthcheck --upload - accept the flag and run the uploaded modules', async (t) => {
+test('graph, healthcheck, plan -out --upload - accept the flag and run the uploaded modules; a saved plan keeps their texts', async (t) => {
   const s = await setup(t);
   const param = ['-p', `dir=${s.out}`];
   const graph = await runCli(['graph', '--upload', ...s.rpc, ...param, 'main.hcl'], s.client);
@@ -87,6 +87,12 @@ test('graph, healthcheck --upload - accept the flag and run the uploaded modules
   t.regex(graph.stdout, /"root\/module\.w\/module\.m\/module\.c\/file\.content\.c"/);
   const health = await runCli(['healthcheck', '--upload', ...s.rpc, ...param, 'main.hcl'], s.client);
   t.is(health.code, 0, health.stderr);
+  const saved = await runCli(['plan', '--upload', ...s.rpc, ...param, '-out', 'plan.cvg', 'main.hcl'], s.client);
+  t.is(saved.code, 0, saved.stderr);
+  // The plan file holds the uploaded texts; --upload beside it changes nothing.
+  const applied = await runCli(['apply', '--upload', ...s.rpc, 'plan.cvg'], s.client);
+  t.is(applied.code, 0, applied.stderr);
+  t.deepEqual(fs.readdirSync(s.out).sort(), ['a.txt', 'b.txt', 'c.txt']);
   const without = await runCli(['graph', ...s.rpc, '--log-format', 'terminal', ...param, 'main.hcl'], s.client);
   t.is(without.code, 1);
   t.regex(without.stderr, /use --upload to send the local module/);
@@ -130,8 +136,8 @@ test('server - files over gRPC and in an HTTP JSON body: read before its own fil
   const graph = await client.graph({ location: 'main.hcl', content: read('main.hcl'), params: { dir: s.out }, files });
   t.true(graph.vertices.some((v) => v.id === 'root/module.w/module.m/module.c/file.content.c'));
 
-  const post = (body: unknown): Promise<Response> =>
-    fetch(`http://127.0.0.1:${s.server.port}/api/v1/machine/plan`, { method: 'POST', body: JSON.stringify(body) });
+  const post = (body: unknown, route = 'plan'): Promise<Response> =>
+    fetch(`http://127.0.0.1:${s.server.port}/api/v1/machine/${route}`, { method: 'POST', body: JSON.stringify(body) });
   const ok = await post({ location: 'main.hcl', content: read('main.hcl'), parameters: { dir: s.out }, files });
   t.is(ok.status, 200);
   t.regex(await ok.text(), /"id":"root\/module\.w\/module\.m\/module\.c\/file\.content\.c"/);
@@ -144,5 +150,8 @@ test('server - files over gRPC and in an HTTP JSON body: read before its own fil
   const notMap = await post({ location: 'main.hcl', content: read('main.hcl'), files: ['a'] });
   t.is(notMap.status, 400);
   t.regex(await notMap.text(), /field files must be a map of strings/);
+  const withPlan = await post({ savedPlan: '{}', files }, 'apply');
+  t.is(withPlan.status, 400);
+  t.regex(await withPlan.text(), /files is not used with saved_plan: the plan carries its module texts/);
   t.is(await s.server.stop(), 0);
 });
