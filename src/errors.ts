@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   CNV_ERR_LOAD_RESOURCE_TYPE: 'invalid-input',
   CNV_ERR_LOAD_SOURCE: 'invalid-input', // a module source is not a usable path or URL (NUL, malformed URL)
   CNV_ERR_LOAD_MODULE_CYCLE: 'invalid-input', // a module includes itself, directly or through others
+  CNV_ERR_UPLOAD_PATH: 'invalid-input', // --upload: an include leaves the top module's directory, or a files key does (.., absolute)
+  CNV_ERR_UPLOAD_TOO_LARGE: 'invalid-input', // --upload: the module texts exceed MAX_UPLOAD_BYTES (src/defaults.ts)
   // per-run limits (src/graph/limits.ts); each message names the limit, its value and its flag
   CNV_ERR_LIMIT_TEMPLATE_STEPS: 'failed-precondition',
   CNV_ERR_LIMIT_TEMPLATE_OUTPUT: 'failed-precondition',

@@ -33,6 +33,11 @@ export interface JobSpec {
    * (`http://127.0.0.1:4774`). The engine mints a JWT from the token for each fetch.
    */
   readonly moduleTokens?: Readonly<Record<string, string>>;
+  /**
+   * Local modules the client uploaded with `content` (`--upload`), by path relative to the directory of
+   * `location`. An include is read from here before the file system; keys are checked (graph/uploads.ts).
+   */
+  readonly files?: Readonly<Record<string, string>>;
   /** Module texts by URL, read instead of fetching: the includes recorded in a saved plan. */
   readonly sources?: Readonly<Record<string, string>>;
   /** Post the module texts read, by URL, as a `sources` message (a plan saved with `-out`). */

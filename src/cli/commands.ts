@@ -34,6 +34,12 @@ const LOCAL_FLAGS: readonly FlagSpec[] = [
   { name: 'local-addr', type: 'string', default: DEFAULT_LOCAL_ADDR, valueName: 'host:port', description: 'address of the in-process server' },
 ];
 
+const UPLOAD_FLAG: FlagSpec = {
+  name: 'upload',
+  type: 'bool',
+  description: "send the module and the local modules it includes with the request, instead of the server reading its own files",
+};
+
 const CLIENT_SSL_FLAGS: readonly FlagSpec[] = [
   { name: 'use-ssl', type: 'bool', description: 'use TLS for RPC' },
   { name: 'ca-file', type: 'string', valueName: 'file', description: 'CA certificate that the server certificate must chain to' },
@@ -85,7 +91,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'plan',
     summary: 'plan what needs to change in the system',
     usage: 'converge plan [flags] <module>...',
-    flags: [OUTPUT_FLAG, DETAILED_EXITCODE_FLAG, PLAN_OUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...PLAN_SERVER_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
+    flags: [OUTPUT_FLAG, DETAILED_EXITCODE_FLAG, PLAN_OUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, UPLOAD_FLAG, ...LOCAL_FLAGS, ...PLAN_SERVER_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
     args: atLeastOneModule,
     load: async () => (await import('./commands/run.js')).runCommand,
   },
@@ -93,7 +99,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'apply',
     summary: 'apply what needs to change in the system',
     usage: 'converge apply [flags] <module>... | converge apply [flags] <plan.cvg>',
-    flags: [OUTPUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...PLAN_SERVER_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
+    flags: [OUTPUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, UPLOAD_FLAG, ...LOCAL_FLAGS, ...PLAN_SERVER_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
     args: atLeastOneModule,
     load: async () => (await import('./commands/run.js')).runCommand,
   },
@@ -108,6 +114,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       DETAILED_EXITCODE_FLAG,
       ...JOB_FLAGS,
       ...PARAM_FLAGS,
+      UPLOAD_FLAG,
       ...LOCAL_FLAGS,
       ...RPC_FLAGS,
       ...SSL_FLAGS,
@@ -123,6 +130,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'show-params', type: 'bool', description: 'show params in the graph' },
       OUTPUT_FLAG,
       ...PARAM_FLAGS,
+      UPLOAD_FLAG,
       ...LOCAL_FLAGS,
       ...RPC_FLAGS,
       ...SSL_FLAGS,

@@ -76,6 +76,7 @@ export function loadRequestFor(job: ClientJob): ClientLoadRequest {
     params,
     ...(Object.keys(typed).length > 0 ? { paramsJson: typed } : {}),
     ...(job.content !== undefined ? { content: job.content } : {}),
+    ...(job.files !== undefined ? { files: job.files } : {}),
     ...(job.savePlan === true ? { savePlan: true } : {}),
     ...(job.savedPlan !== undefined ? { savedPlan: job.savedPlan } : {}),
   };

@@ -68,7 +68,8 @@ function summarise(run: Run): { nodes: number; errors: number } {
  * its syntax tree). An estimate, so admission stays O(1) and happens before any parsing.
  */
 export function jobCost(spec: JobSpec): number {
-  const inline = (spec.content?.length ?? 0) + JSON.stringify(spec.params).length;
+  let inline = (spec.content?.length ?? 0) + JSON.stringify(spec.params).length;
+  for (const [key, text] of Object.entries(spec.files ?? {})) inline += key.length + text.length;
   return JOB_BASE_COST_BYTES + 8 * inline;
 }
 

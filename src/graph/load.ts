@@ -17,6 +17,7 @@ import { limitError } from './limits.js';
 import { silentLoading, type LoadingReporter } from './loading-progress.js';
 import { ResourceGraph, type GraphNode } from './nodes.js';
 import { collectOrigins, keyOrigins } from './string-origin.js';
+import { uploadedSources } from './uploads.js';
 
 /** The modules a file was included through, innermost first: a linked list, shared by siblings. */
 interface IncludePath {
@@ -63,6 +64,7 @@ export async function loadGraph(
   const limits = guard.limits;
   const topUrl = resolveTopLocation(job.location, job.cwd);
   const topFile = job.content !== undefined ? job.location : displayName(topUrl, job.cwd);
+  const uploaded = job.files === undefined ? undefined : uploadedSources(job.files, topUrl);
   let order = 0;
   graph.add(
     node({ id: ROOT_ID, kind: 'root', name: ROOT_ID, parent: '', moduleId: ROOT_ID, file: topFile, url: topUrl.href },
@@ -91,6 +93,7 @@ export async function loadGraph(
       text =
         pending.content ??
         job.sources?.[pending.url.href] ??
+        uploaded?.get(pending.url.href) ??
         (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal, maxBytes: limits.moduleBytes }));
     } catch (error) {
       throw pending.calledAt === undefined ? error : located(error, pending.calledAt, 'CNV_ERR_LOAD_READ');

@@ -18,9 +18,10 @@ function encodeLoadRequest(m: T.LoadRequestInit, w: Writer): void {
   if (m.parametersJson !== undefined && m.parametersJson !== '') w.string(6, m.parametersJson);
   if (m.savePlan === true) { w.tag(7, 0); w.varint(m.savePlan ? 1 : 0); }
   if (m.savedPlan !== undefined && m.savedPlan !== '') w.string(8, m.savedPlan);
+  if (m.files !== undefined) for (const [k, v] of Object.entries(m.files)) { const at = w.open(9); w.string(1, k); w.string(2, v); w.close(at); }
 }
 function decodeLoadRequest(r: Reader, end: number): T.LoadRequest {
-  const m: T.LoadRequest = { location: '', parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '', savePlan: false, savedPlan: '' };
+  const m: T.LoadRequest = { location: '', parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '', savePlan: false, savedPlan: '', files: {} };
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -32,6 +33,7 @@ function decodeLoadRequest(r: Reader, end: number): T.LoadRequest {
       case 50: m.parametersJson = r.string(); break;
       case 56: m.savePlan = r.bool(); break;
       case 66: m.savedPlan = r.string(); break;
+      case 74: { const e = r.end(); let k = ''; let v: string | undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t & 7); } setEntry(m.files, k, v ?? ''); break; }
       default: r.skip(tag & 7);
     }
   }

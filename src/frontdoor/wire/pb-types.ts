@@ -12,6 +12,7 @@ export interface LoadRequest {
   parametersJson: string;
   savePlan: boolean;
   savedPlan: string;
+  files: Record<string, string>;
 }
 export interface LoadRequestInit {
   readonly location?: string;
@@ -22,6 +23,7 @@ export interface LoadRequestInit {
   readonly parametersJson?: string;
   readonly savePlan?: boolean;
   readonly savedPlan?: string;
+  readonly files?: Record<string, string>;
 }
 
 export interface ContentResponse {
