@@ -94,6 +94,11 @@ export interface ServerOptions {
    * (plan-signing.ts). @default { stateDir: $XDG_STATE_HOME/converge or ~/.local/state/converge, maxAgeMs: 3_600_000 }
    */
   readonly plans?: PlanSignerOptions;
+  /**
+   * Serve Prometheus metrics at http://host:port/metrics, plain HTTP without authentication
+   * (metrics-listener.ts); port 0 picks a free one. Off, and prom-client never loaded, without it.
+   */
+  readonly metrics?: { readonly host: string; readonly port: number };
 }
 
 export type ResolvedConnectionOptions = Readonly<Required<ConnectionOptions>>;
