@@ -12,6 +12,7 @@ import { PLAN_OUT_FLAG, PLAN_SERVER_FLAGS } from './saved-plan-flags.js';
 import { SERVER_GUARD_FLAGS } from './server-guard-flags.js';
 import { SERVER_LOAD_FLAGS } from './server-load-flags.js';
 import { SERVER_METRICS_FLAGS } from './server-metrics-flags.js';
+import { SERVER_SCHEDULE_FLAGS } from './server-schedule-flags.js';
 import { SERVER_STORE_FLAGS } from './server-store-flags.js';
 import { DEFAULT_LOCAL_ADDR, DEFAULT_PARALLELISM, DEFAULT_RPC_ADDR, DEFAULT_SERVER_ADDR } from './defaults.js';
 
@@ -173,6 +174,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...SERVER_GUARD_FLAGS,
       ...SERVER_STORE_FLAGS,
       ...SERVER_METRICS_FLAGS,
+      ...SERVER_SCHEDULE_FLAGS,
       ...SERVER_LIMIT_FLAGS,
       ...PLAN_SERVER_FLAGS,
     ],

@@ -54,7 +54,8 @@ export interface StartedJob {
   readonly settled: Promise<void>;
 }
 
-function summarise(run: Run): { nodes: number; errors: number; changed: number } {
+/** Nodes of `run` that reported a result, those with an error, and those with changes. */
+export function summarise(run: Run): { nodes: number; errors: number; changed: number } {
   let errors = 0;
   let nodes = 0;
   let changed = 0;

@@ -219,13 +219,22 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     }
   }
   specDefaults.origins.push(...originsFor(host, port, scheme));
+  // Loaded only for a server with schedules, started once the port serves (a scheduled run may fetch
+  // its module from this very server).
+  const scheduler =
+    input.schedules === undefined || input.schedules.length === 0
+      ? undefined
+      : new (await import('./scheduler.js')).Scheduler(front, input.schedules, { atStart: input.scheduleAtStart === true });
   const url = `${scheme}://${hostForUrl(host)}:${port}`;
   logger.log('INFO', 'serving', { addr: `${host}:${port}`, component: 'rpc', tls: scheme === 'https', maxConnections: listener.maxConnections });
+
+  scheduler?.start();
 
   const stopListening = (): Promise<void> => new Promise<void>((resolve) => listener.server.close(() => resolve()));
   let closing: Promise<void> | undefined;
   const close = (waitForJobs = true): Promise<void> => {
     closing ??= (async () => {
+      scheduler?.stop();
       const listenerClosed = stopListening();
       // A transport still loading is waited for, so that nothing it sets up outlives close().
       if (transport !== undefined) (await transport.catch(() => undefined))?.destroy();
@@ -244,6 +253,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   const shutdown = (graceMs = options.shutdownGraceMs): Promise<void> => {
     shuttingDown ??= (async () => {
       logger.log('INFO', 'shutting down: no new jobs; running jobs have the grace period to finish', { graceMs });
+      scheduler?.stop();
       loaded?.notServing();
       const listenerClosed = stopListening();
       loaded?.closeIdle();
