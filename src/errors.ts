@@ -106,6 +106,7 @@ export const ERROR_CODES = {
   CNV_ERR_CONFIG_PARSE: 'invalid-input',
   CNV_ERR_CONFIG_UNKNOWN_KEY: 'invalid-input',
   CNV_ERR_CONFIG_INVALID: 'invalid-input',
+  CNV_ERR_SCHEDULE_INVALID: 'invalid-input', // a --schedule value or a --schedule-file line that does not parse
   CNV_ERR_INTERNAL: 'internal',
 } as const satisfies Record<string, ErrorClass>;
 

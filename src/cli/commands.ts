@@ -11,6 +11,8 @@ import { SERVER_LIMIT_FLAGS } from './server-limit-flags.js';
 import { PLAN_OUT_FLAG, PLAN_SERVER_FLAGS } from './saved-plan-flags.js';
 import { SERVER_GUARD_FLAGS } from './server-guard-flags.js';
 import { SERVER_LOAD_FLAGS } from './server-load-flags.js';
+import { SERVER_METRICS_FLAGS } from './server-metrics-flags.js';
+import { SERVER_SCHEDULE_FLAGS } from './server-schedule-flags.js';
 import { SERVER_STORE_FLAGS } from './server-store-flags.js';
 import { DEFAULT_LOCAL_ADDR, DEFAULT_PARALLELISM, DEFAULT_RPC_ADDR, DEFAULT_SERVER_ADDR } from './defaults.js';
 
@@ -179,6 +181,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...SERVER_LOAD_FLAGS,
       ...SERVER_GUARD_FLAGS,
       ...SERVER_STORE_FLAGS,
+      ...SERVER_METRICS_FLAGS,
+      ...SERVER_SCHEDULE_FLAGS,
       ...SERVER_LIMIT_FLAGS,
       ...PLAN_SERVER_FLAGS,
     ],

@@ -21,6 +21,8 @@ import type { GraphComponentInit, StatusResponseInit } from './wire/pb-types.js'
 import { edgesNoticeResponse, loadingNoticeResponse, noticeResponse, statusResponse } from './wire/status.js';
 import type { QueuedNotice, Run, RunRegistry } from './runs.js';
 import type { PlanSigner } from './plan-signing.js';
+import type { RunOutcomeLabel, ServerMetrics } from './metrics.js';
+import { outcomeOf } from './run-outcome.js';
 import { recordSources, savedPlanNotice, sealPlan } from './saved-plans.js';
 
 export interface ExecutorContext {
@@ -32,6 +34,8 @@ export interface ExecutorContext {
   readonly onRun?: (run: Run, spec: JobSpec, origin: RunOrigin) => void;
   /** Signs saved plans (`plan -out`); without it a plan never carries a plan file. */
   readonly plans?: PlanSigner;
+  /** Counts every finished run (metrics.ts); nothing is counted without it. */
+  readonly metrics?: ServerMetrics;
 }
 
 /** Who asked for a run and from where, for the audit trail. */
@@ -50,16 +54,23 @@ export interface StartedJob {
   readonly settled: Promise<void>;
 }
 
-function summarise(run: Run): { nodes: number; errors: number } {
+/** Nodes of `run` that reported a result, those with an error, and those with changes. */
+export function summarise(run: Run): { nodes: number; errors: number; changed: number } {
   let errors = 0;
   let nodes = 0;
+  let changed = 0;
   for (let i = 0; i < run.eventCount; i += 1) {
     const event = run.eventAt(i)!.event;
     if (event.run !== 'FINISHED') continue;
     nodes += 1;
     if (event.details !== undefined && event.details.error !== '') errors += 1;
+    if (event.details?.hasChanges === true) changed += 1;
   }
-  return { nodes, errors };
+  return { nodes, errors, changed };
+}
+
+function countedOutcome(outcome: JobOutcome, failedNodes: number): RunOutcomeLabel {
+  return !outcome.ok && outcome.error.code === 'CNV_ERR_QUEUE_FULL' ? 'refused' : outcomeOf(outcome, failedNodes);
 }
 
 /**
@@ -143,7 +154,15 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
       clientGone.removeEventListener('abort', onGone);
       sealPlan(context.plans, run, spec, outcome);
       run.finish(outcome);
-      const counts = summarise(run);
+      const { changed, ...counts } = summarise(run);
+      context.metrics?.runFinished({
+        kind: spec.kind,
+        outcome: countedOutcome(outcome, counts.errors),
+        createdAtMs: run.createdAtMs,
+        startedAtMs: run.startedAtMs,
+        finishedAtMs: run.finishedAtMs ?? Date.now(),
+        nodes: { checked: counts.nodes, changed, failed: counts.errors },
+      });
       const fields = { run: run.id, kind: spec.kind, ...counts, clientConnected: !disconnected, ...who };
       if (outcome.ok) logger.log('INFO', 'run finished', fields);
       // The transport logs the refusal at INFO with the peer and the reason (refusals.ts).
