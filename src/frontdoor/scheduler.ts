@@ -21,7 +21,7 @@ export interface SchedulerOptions {
 }
 
 function requestFor(schedule: Schedule): LoadRequest {
-  return { location: schedule.location, parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '', savePlan: false, savedPlan: '' };
+  return { location: schedule.location, parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '', savePlan: false, savedPlan: '', files: {} };
 }
 
 export class Scheduler {
