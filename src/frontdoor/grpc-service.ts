@@ -14,6 +14,7 @@ import { interruptible } from './lifecycle.js';
 import { addStandardServices, type StandardServices } from './reflection.js';
 import { countAuthRefusal } from './metrics.js';
 import { grpcPeer, logRefusal } from './refusals.js';
+import { sendQueuedTogether } from './grpc-batch-write.js';
 import { ERROR_CODE_METADATA, mapError } from './status-map.js';
 import { checkLoadRequest, type LoadRequest } from './wire/load-request.js';
 import type { ContentResponseInit, EmptyInit, GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
@@ -49,32 +50,6 @@ export function toServiceError(front: FrontDoor, error: unknown, method: string,
   const metadata = new grpc.Metadata();
   if (mapped.code !== undefined) metadata.set(ERROR_CODE_METADATA, mapped.code);
   return { code: mapped.grpc, details, metadata };
-}
-
-/** What grpc-js's server stream writes each message through (not in its typings). */
-interface MessageSender {
-  sendMessage(message: unknown, callback: () => void): void;
-}
-
-/**
- * grpc-js's server stream passes each message to HTTP/2 alone and waits until it is written before it
- * takes the next: a 100-node plan cost 200 turns of the event loop and 200 socket writes, most of the
- * front door's time under many clients. Given a _writev, the stream hands over every message that
- * queued up meanwhile in one go; HTTP/2 then packs them into shared DATA frames and one write. Without
- * the inner call (another grpc-js), messages simply go one at a time as before.
- */
-function sendQueuedTogether(call: StreamCall): void {
-  const inner = (call as unknown as { call?: Partial<MessageSender> }).call;
-  if (typeof inner?.sendMessage !== 'function') return;
-  const sender = inner as MessageSender;
-  const writev = (chunks: Array<{ chunk: unknown }>, callback: () => void): void => {
-    let left = chunks.length;
-    const one = (): void => {
-      if ((left -= 1) === 0) callback();
-    };
-    for (const { chunk } of chunks) sender.sendMessage(chunk, one);
-  };
-  Object.defineProperty(call, '_writev', { value: writev, configurable: true, writable: true });
 }
 
 export function grpcSink(call: StreamCall): EventSink<Outgoing> {

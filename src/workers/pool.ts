@@ -47,6 +47,18 @@ const WORKER_POOL_DEFAULTS = {
   memoryMb: DEFAULT_WORKER_MEMORY_MB,
 } as const;
 
+/**
+ * Options of every worker thread. piscina loads the entry with require(), which on Node 20.19 loads an ES
+ * module synchronously (require(esm)); a thread terminated in the middle of that (a replaced runaway's,
+ * or a spare one when the server closes) aborts the whole process in V8 ("IsGraphAsync must be used on
+ * an instantiated module"). Without require(esm) in the threads, piscina falls back to import(), which
+ * a termination merely stops. The bundled entry is CommonJS and loads the same either way.
+ */
+function threadExecArgv(): string[] {
+  const features = process.features as { require_module?: boolean };
+  return features.require_module === true ? [...process.execArgv, '--no-experimental-require-module'] : [...process.execArgv];
+}
+
 /** The job worker entry: an unpacked asset inside the self-contained binary, else the file beside this one. */
 function defaultWorkerFile(): string {
   const assets = assetDir();
@@ -130,6 +142,7 @@ export class WorkerPool {
       concurrentTasksPerWorker: resolved.jobsPerThread,
       loadBalancer: createBalancer({ jobsPerThread: resolved.jobsPerThread, maxThreads, watch: this.#watch }),
       resourceLimits: { maxOldGenerationSizeMb: resolved.memoryMb },
+      execArgv: threadExecArgv(),
       workerData: {
         nodesPerThread: Math.ceil(resolved.maxRunningNodes / resolved.threads),
         heartbeat,
