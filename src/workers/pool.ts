@@ -52,11 +52,20 @@ const WORKER_POOL_DEFAULTS = {
  * module synchronously (require(esm)); a thread terminated in the middle of that (a replaced runaway's,
  * or a spare one when the server closes) aborts the whole process in V8 ("IsGraphAsync must be used on
  * an instantiated module"). Without require(esm) in the threads, piscina falls back to import(), which
- * a termination merely stops. The bundled entry is CommonJS and loads the same either way.
+ * a termination merely stops. Only an ES module entry (the compiled tree, as tests and benches run it)
+ * needs this; the bundled entry is CommonJS, and its threads inherit the process's options as usual.
+ * An explicit list replaces what threads inherit and refuses process-wide flags (--expose-gc), so it
+ * keeps only source maps.
  */
-function threadExecArgv(): string[] {
+function threadExecArgv(workerFile: string): string[] | undefined {
   const features = process.features as { require_module?: boolean };
-  return features.require_module === true ? [...process.execArgv, '--no-experimental-require-module'] : [...process.execArgv];
+  if (features.require_module !== true || workerFile.endsWith('.cjs') || isBundled(workerFile)) return undefined;
+  return ['--no-experimental-require-module', ...process.execArgv.filter((flag) => flag === '--enable-source-maps')];
+}
+
+/** The bundle's worker wrapper (scripts/bundle.mjs) is CommonJS, whatever its extension. */
+function isBundled(workerFile: string): boolean {
+  return /[/\\]bundle[/\\]run\.worker\.js$/.test(workerFile);
 }
 
 /** The job worker entry: an unpacked asset inside the self-contained binary, else the file beside this one. */
@@ -132,6 +141,7 @@ export class WorkerPool {
     this.#watch = new ThreadWatch(heartbeat, () => this.#piscina.threads.map((thread) => thread.threadId));
     // Spare threads start only when every thread is stuck in a synchronous loop (balancer.ts).
     const maxThreads = resolved.threads + Math.max(SPARE_THREADS, resolved.threads);
+    const execArgv = threadExecArgv(resolved.workerFile);
     this.#maxThreads = maxThreads;
     this.#piscina = new Piscina({
       filename: resolved.workerFile,
@@ -142,7 +152,7 @@ export class WorkerPool {
       concurrentTasksPerWorker: resolved.jobsPerThread,
       loadBalancer: createBalancer({ jobsPerThread: resolved.jobsPerThread, maxThreads, watch: this.#watch }),
       resourceLimits: { maxOldGenerationSizeMb: resolved.memoryMb },
-      execArgv: threadExecArgv(),
+      ...(execArgv !== undefined ? { execArgv } : {}),
       workerData: {
         nodesPerThread: Math.ceil(resolved.maxRunningNodes / resolved.threads),
         heartbeat,
