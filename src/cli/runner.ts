@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ConvergeError, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { ClientLoadRequest, ConvergeClient } from '../frontdoor/client.js';
+import { reattaching } from '../frontdoor/reattach.js';
 import { retryWhileBusy } from '../frontdoor/retry.js';
 import type { Logger as FrontDoorLogger } from '../frontdoor/logger.js';
 import type { PlanSignerOptions } from '../frontdoor/plan-signing.js';
@@ -93,7 +94,11 @@ async function runOnClient(
       onMessage({ type: 'graph', vertices: graph.vertices, edges: graph.edges });
       return { ok: true, nodes: graph.vertices.length };
     }
-    const stream = job.kind === 'plan' ? client.plan(request) : job.kind === 'apply' ? client.apply(request) : client.healthcheck(request);
+    const opened = job.kind === 'plan' ? client.plan(request) : job.kind === 'apply' ? client.apply(request) : client.healthcheck(request);
+    // A dropped connection is followed again by run id (reattach.ts), so every event is shown once.
+    const stream = reattaching(client, opened, {
+      onRetry: (fields) => log.warn('connection to the server lost; reattaching to the run', fields),
+    });
     const cancel = (): void => stream.cancel();
     signal.addEventListener('abort', cancel, { once: true });
     let nodes = 0;
