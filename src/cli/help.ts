@@ -85,6 +85,14 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     exitCodes: ['0  stopped by SIGTERM or Ctrl-C after running jobs finished', '1  could not start (address in use, bad TLS files, bad root)', USAGE_EXIT],
     notes: ['Module paths that clients send resolve against this server\'s working directory.'],
   },
+  runs: {
+    examples: [
+      'converge runs --rpc-addr host:4774 --rpc-token "$TOKEN"',
+      'converge runs --kind apply --since 24h --rpc-addr host:4774 --rpc-token "$TOKEN"',
+      'converge runs -o json --outcome failed --rpc-addr host:4774 --rpc-token "$TOKEN"',
+    ],
+    exitCodes: ['0  the runs were listed', '1  the server refused the filters, or could not be reached', USAGE_EXIT],
+  },
   ping: {
     examples: ['converge ping --rpc-addr host:4774 --rpc-token "$TOKEN"'],
     exitCodes: ['0  the server answered (prints pong)', '1  it did not (unreachable, refused token, TLS failure)', USAGE_EXIT],
