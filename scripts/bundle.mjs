@@ -61,7 +61,7 @@ writeFileSync(
 // The name pool.ts looks for beside the bundle; piscina calls its export once per job.
 writeFileSync(
   path.join(BUNDLE_DIR, 'run.worker.js'),
-  "'use strict';\nconst entry = require('./load-cached.js').load(require('node:path').join(__dirname, 'run.worker-main.js'), module, 'first-call');\n// The pool runs a relocated job under the name solo (src/workers/balancer.ts).\nmodule.exports = entry;\nentry.solo = entry;\n",
+  "'use strict';\nconst entry = require('./load-cached.js').load(require('node:path').join(__dirname, 'run.worker-main.js'), module, 'first-call');\n// The pool runs a relocated job under the name solo (src/workers/balancer.ts). With a fresh cache this is\n// the module's exports, which have it; a first call that writes the cache goes through a wrapper function.\nmodule.exports = typeof entry === 'function' ? Object.assign(entry, { solo: entry }) : entry;\n",
 );
 
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));

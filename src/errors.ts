@@ -69,6 +69,8 @@ export const ERROR_CODES = {
   CNV_ERR_AUTH_INVALID: 'unauthenticated',
   CNV_ERR_AUTH_EXPIRED: 'unauthenticated',
   CNV_ERR_AUTH_DUPLICATE: 'unauthenticated', // more than one credential in one place (header, metadata, query, cookie)
+  CNV_ERR_AUTH_UNKNOWN_KEY: 'unauthenticated', // the JWT's kid names no key of --rpc-keys, or it has none and there is no --rpc-token
+  CNV_ERR_AUTH_KEYS_FILE: 'invalid-input', // the --rpc-keys file is unreadable or has a bad line
   CNV_ERR_MODULE_SERVING_DISABLED: 'failed-precondition',
   CNV_ERR_MODULE_PATH: 'permission-denied',
   CNV_ERR_MODULE_NOT_FOUND: 'not-found',

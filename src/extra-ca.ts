@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 
 // node:tls loads only when the variable is set: it costs about 10 ms, and `converge version` needs none of it.
-const loadTls = (): typeof import('node:tls') => createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+const loadTls = (): typeof import('node:tls') => createRequire(process.execPath)('node:tls') as typeof import('node:tls');
 
 export const DEFERRED_VARIABLE = 'CONVERGE_DEFERRED_EXTRA_CA_CERTS';
 

@@ -25,11 +25,15 @@ function sign(secret: string, signingInput: string): Buffer {
   return createHmac('sha512', secret).update(signingInput).digest();
 }
 
-/** Signs a token for one call: `iat` = now, `exp` = now + 30 s. */
-export async function mintToken(secret: string, nowMs: number = Date.now()): Promise<string> {
+/**
+ * Signs a token for one call: `iat` = now, `exp` = now + 30 s. `keyId` names the key in the `kid`
+ * header, for servers with named client keys (--rpc-keys); without it the token is the shared key's.
+ */
+export async function mintToken(secret: string, nowMs: number = Date.now(), keyId?: string): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
   const payload = Buffer.from(JSON.stringify({ iat, exp: iat + TOKEN_LIFETIME_S })).toString('base64url');
-  const signingInput = `${HEADER}.${payload}`;
+  const header = keyId === undefined ? HEADER : Buffer.from(JSON.stringify({ alg: ALGORITHM, typ: 'JWT', kid: keyId })).toString('base64url');
+  const signingInput = `${header}.${payload}`;
   return `${signingInput}.${sign(secret, signingInput).toString('base64url')}`;
 }
 
@@ -57,12 +61,26 @@ function decodePart(part: string): Record<string, unknown> | undefined {
   }
 }
 
-function checkHeader(part: string): void {
+function checkHeader(part: string): Record<string, unknown> {
   const header = decodePart(part);
   if (header === undefined) throw malformed();
   if (header['alg'] !== ALGORITHM) throw invalid(`unexpected signing method: ${String(header['alg'])}`);
   // Extensions the verifier must understand (RFC 7515 §4.1.11): none are, so any is refused.
   if (header['crit'] !== undefined) throw malformed();
+  return header;
+}
+
+/**
+ * The `kid` header of a token, unverified: it only says which key to check the signature with.
+ * Undefined when the token names no key; a `kid` that is not a non-empty string is malformed.
+ */
+export function tokenKeyId(token: string): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw malformed();
+  const kid = checkHeader(parts[0] as string)['kid'];
+  if (kid === undefined) return undefined;
+  if (typeof kid !== 'string' || kid === '') throw malformed();
+  return kid;
 }
 
 /** Constant-time: the comparison takes as long whichever byte differs. */

@@ -9,6 +9,7 @@ import { COMMANDS, findCommand, GLOBAL_FLAGS, type CommandSpec } from './command
 import { commandHelp, rootHelp } from './help.js';
 import { EXIT } from './defaults.js';
 import { readConfigFile, locateConfig, type FileValue } from './config-file.js';
+import { reportFailure } from './error-report.js';
 import { Logger, parseLogFormat, parseLogLevel } from './log.js';
 import { ConvergeError, getErrorMessage } from '../errors.js';
 
@@ -127,10 +128,7 @@ export async function main(givenArgv: readonly string[]): Promise<number> {
     });
   } catch (error) {
     if (error instanceof ConvergeError && error.code === 'CNV_ERR_CLI_USAGE') return usageFailure(error.message, hint);
-    log.fatal(`${spec.name} failed`, {
-      error: getErrorMessage(error),
-      ...(error instanceof ConvergeError ? { code: error.code } : {}),
-    });
+    reportFailure(log, error, { what: `${spec.name} failed`, flags: args.flags, cwd: process.cwd() });
     return EXIT.failed;
   } finally {
     process.off('SIGINT', onInterrupt);

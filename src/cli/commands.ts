@@ -25,6 +25,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
 const RPC_FLAGS: readonly FlagSpec[] = [
   { name: 'rpc-token', type: 'string', valueName: 'token', description: 'token for RPC (the HS512 key)' },
   { name: 'no-token', type: 'bool', description: "don't use or generate an RPC token" },
+  { name: 'rpc-key-name', type: 'string', valueName: 'name', description: "sign with a named client key: --rpc-token is that key, and this its name in the server's --rpc-keys file" },
   { name: 'rpc-addr', type: 'string', default: DEFAULT_RPC_ADDR, valueName: 'host:port', description: 'address of the RPC server' },
 ];
 
@@ -164,7 +165,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [
       { name: 'root', type: 'string', valueName: 'dir', description: 'serve modules from this directory (off when unset)' },
       { name: 'self-serve', type: 'bool', description: 'serve the converge binary for bootstrapping' },
-      ...RPC_FLAGS.map((f) => (f.name === 'rpc-addr' ? { ...f, default: DEFAULT_SERVER_ADDR, description: 'address to listen on' } : f)),
+      ...RPC_FLAGS.filter((f) => f.name !== 'rpc-key-name').map((f) => (f.name === 'rpc-addr' ? { ...f, default: DEFAULT_SERVER_ADDR, description: 'address to listen on' } : f)),
+      { name: 'rpc-keys', type: 'string', valueName: 'file', description: 'named client keys, "name key" a line; a JWT picks one by kid (SIGHUP re-reads the file)' },
       ...SSL_FLAGS,
       ...SERVER_LOAD_FLAGS,
       ...SERVER_GUARD_FLAGS,

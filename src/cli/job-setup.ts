@@ -7,6 +7,7 @@ import { ConvergeError } from '../errors.js';
 import type { JobKind, JobSpec } from '../protocol.js';
 import type { CommandContext } from './command-context.js';
 import { DEFAULT_PARALLELISM } from './defaults.js';
+import { reportFailure, REPORTED } from './error-report.js';
 import { parseParams } from './params.js';
 import type { RunnerOptions } from './runner.js';
 import { planOptionsFromFlags } from './saved-plan-flags.js';
@@ -23,16 +24,21 @@ function bool(ctx: CommandContext, name: string): boolean {
 }
 
 /**
- * Params from `-p` and `--paramsJSON`. Each problem is logged; any problem fails the command (exit 1),
- * as in the original.
+ * Params from `-p` and `--paramsJSON`. Each problem is reported (an ERROR line each in logfmt and JSON,
+ * as in the original; one error block each on the terminal); any problem fails the command (exit 1).
  */
 export function readParams(ctx: CommandContext): Record<string, unknown> {
   const pairs = (ctx.args.flags['params'] as string[] | undefined) ?? [];
   const { params, errors } = parseParams(pairs, str(ctx, 'paramsJSON'));
   if (errors.length === 0) return params;
-  for (const error of errors) ctx.log.error('error while parsing parameters', { error: error.message });
+  const blocks = ctx.log.format === 'terminal';
+  for (const error of errors) {
+    if (blocks) reportFailure(ctx.log, error, { what: 'error while parsing parameters', flags: ctx.args.flags, cwd: ctx.cwd });
+    else ctx.log.error('error while parsing parameters', { error: error.message });
+  }
   throw new ConvergeError('CNV_ERR_PARAM_MALFORMED', 'errors while parsing parameters, see log above', {
     count: errors.length,
+    ...(blocks ? { [REPORTED]: true } : {}),
   });
 }
 
@@ -51,6 +57,7 @@ export function runnerOptions(ctx: CommandContext): RunnerOptions {
     localAddrExplicit: ctx.args.explicit.has('local-addr'),
     rpcAddr: str(ctx, 'rpc-addr'),
     rpcToken: str(ctx, 'rpc-token'),
+    rpcKeyName: str(ctx, 'rpc-key-name'),
     noToken: bool(ctx, 'no-token'),
     useSsl: bool(ctx, 'use-ssl'),
     caFile: str(ctx, 'ca-file'),

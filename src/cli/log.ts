@@ -105,6 +105,26 @@ export class Logger {
     return child;
   }
 
+  /** The line layout in use; the terminal one is for a person, the others for programs. */
+  get format(): LogFormat {
+    return this.#format;
+  }
+
+  /** Whether colour codes may be written (terminal layout on a colour terminal). */
+  get color(): boolean {
+    return this.#color;
+  }
+
+  /**
+   * Writes text that is not a log line (an error block for a person) where the lines go, after the
+   * same `beforeWrite` hook, so a progress line is cleared first. Shown at every level: it is the
+   * command's own verdict, like a fatal line.
+   */
+  writeBlock(text: string): void {
+    this.beforeWrite?.();
+    this.#write(text);
+  }
+
   enabled(level: LogLevel): boolean {
     return RANK[level] >= this.#level;
   }

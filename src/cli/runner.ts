@@ -10,7 +10,7 @@ import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { ClientLoadRequest, ConvergeClient } from '../frontdoor/client.js';
 import { reattaching } from '../frontdoor/reattach.js';
 import { retryWhileBusy } from '../frontdoor/retry.js';
-import type { Logger as FrontDoorLogger } from '../frontdoor/logger.js';
+import { RUN_FAILED_MESSAGE, type Logger as FrontDoorLogger } from '../frontdoor/logger.js';
 import type { PlanSignerOptions } from '../frontdoor/plan-signing.js';
 import type { RunningServer, ServerOptions } from '../frontdoor/server.js';
 import { formatHostPort, parseHostPort } from './address.js';
@@ -50,6 +50,8 @@ export interface RunnerOptions {
   readonly localAddrExplicit?: boolean;
   readonly rpcAddr: string;
   readonly rpcToken: string;
+  /** Names --rpc-token as a named client key (the JWT's kid); '' for the shared token. @default '' */
+  readonly rpcKeyName?: string;
   readonly noToken: boolean;
   readonly useSsl: boolean;
   readonly caFile: string;
@@ -139,7 +141,12 @@ function retryBusy(attempt: () => Promise<JobOutcome>, signal: AbortSignal, log:
 function quietServerLogger(log: Logger): FrontDoorLogger {
   const server = log.child({ component: 'rpc' });
   return {
-    log: (level, msg, fields) => server.log(level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'debug', msg, fields),
+    log: (level, msg, fields) => {
+      // A failed run is this process's own job, and the command reports it once, as its error block or
+      // FATAL line; the server's WARN beside it would say the same thing twice.
+      const own = msg === RUN_FAILED_MESSAGE;
+      server.log(level === 'WARN' && !own ? 'warn' : level === 'ERROR' ? 'error' : 'debug', msg, fields);
+    },
   };
 }
 
@@ -182,6 +189,7 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
     const client = new ConvergeClient({
       address,
       token: options.noToken || options.rpcToken === '' ? null : options.rpcToken,
+      ...(options.rpcKeyName !== undefined && options.rpcKeyName !== '' ? { keyName: options.rpcKeyName } : {}),
       useSsl: tlsWanted,
       ...(options.caFile !== '' ? { caFile: options.caFile } : {}),
     });

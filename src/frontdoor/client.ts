@@ -25,6 +25,8 @@ export interface ClientOptions {
   readonly address?: string;
   /** The RPC token; omit or null for servers started with --no-token. */
   readonly token?: string | null;
+  /** The name of `token` in the server's --rpc-keys file, sent as the JWT's `kid`; omit for the shared token. */
+  readonly keyName?: string;
   /** Use TLS (`--use-ssl`). @default false */
   readonly useSsl?: boolean;
   /** CA to trust for TLS (`--ca-file`); the system roots otherwise. */
@@ -109,6 +111,7 @@ interface UnaryMethod<Req, Res> {
 export class ConvergeClient {
   readonly address: string;
   readonly #token: string | null;
+  readonly #keyName: string | undefined;
   /** One channel for every service. */
   readonly #client: grpc.Client;
   /** How this client speaks to the server, for explaining a failed connection. */
@@ -117,6 +120,7 @@ export class ConvergeClient {
   constructor(options: ClientOptions = {}) {
     this.address = normaliseAddress(options.address ?? DEFAULT_RPC_ADDR);
     this.#token = options.token ?? null;
+    this.#keyName = options.keyName;
     const useTls = options.useSsl === true || options.caFile !== undefined;
     const host = hostOf(this.address);
     const channelOptions: grpc.ChannelOptions = {
@@ -156,7 +160,7 @@ export class ConvergeClient {
 
   async #metadata(): Promise<grpc.Metadata> {
     const metadata = new grpc.Metadata();
-    if (this.#token !== null) metadata.set('authorization', `BEARER ${await mintToken(this.#token)}`);
+    if (this.#token !== null) metadata.set('authorization', `BEARER ${await mintToken(this.#token, Date.now(), this.#keyName)}`);
     return metadata;
   }
 

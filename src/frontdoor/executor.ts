@@ -15,7 +15,7 @@ import { reportsLeftovers, type JobKind, type JobOutcome, type JobSpec, type Nod
 import type { JobPool } from '../workers/inline-pool.js';
 import { asciiJson } from './ascii-json.js';
 import type { JobQueue } from './job-queue.js';
-import type { Logger } from './logger.js';
+import { RUN_FAILED_MESSAGE, type Logger } from './logger.js';
 import { graphComponents } from './wire/graph.js';
 import type { GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
 import { edgesNoticeResponse, noticeResponse, statusResponse } from './wire/status.js';
@@ -147,7 +147,7 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
       // The transport logs the refusal at INFO with the peer and the reason (refusals.ts).
       else if (outcome.error.code === 'CNV_ERR_QUEUE_FULL') logger.log('DEBUG', 'run refused', { ...fields, code: outcome.error.code });
       else if (disconnected && outcome.error.code === 'CNV_ERR_JOB_CANCELLED') logger.log('INFO', 'run cancelled: client disconnected', fields);
-      else logger.log('WARN', 'run failed', { ...fields, code: outcome.error.code, error: outcome.error.message });
+      else logger.log('WARN', RUN_FAILED_MESSAGE, { ...fields, code: outcome.error.code, error: outcome.error.message });
     });
   return { run, settled };
 }

@@ -118,7 +118,8 @@ function createServerFor(options: ListenerOptions, onSocket: (socket: net.Socket
   const plain = (socket: net.Socket): void => sniff(socket, limits.handshakeTimeoutMs, (isHttp2) => dispatch(socket, isHttp2));
   if (options.tls === undefined) return net.createServer((socket) => onSocket(socket, () => plain(socket)));
   // Loaded only here: node:tls costs about 10 ms to load, and a plaintext server (--local) never needs it.
-  const { createServer } = createRequire(import.meta.url)('node:tls') as typeof tls;
+  // Any absolute path serves a built-in; import.meta.url is empty inside the self-contained binary.
+  const { createServer } = createRequire(process.execPath)('node:tls') as typeof tls;
   const server = createServer({
     ...serverSecureOptions(options.tls),
     handshakeTimeout: limits.handshakeTimeoutMs,

@@ -4,6 +4,9 @@
  */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
+/** The WARN line of a run that ended in an error; an in-process server's own client reports it instead. */
+export const RUN_FAILED_MESSAGE = 'run failed';
+
 export interface Logger {
   log(level: LogLevel, msg: string, fields?: Readonly<Record<string, unknown>>): void;
 }

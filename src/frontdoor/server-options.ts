@@ -54,6 +54,11 @@ export interface ServerOptions {
   readonly token?: string;
   /** Run without authentication. Logged loudly. @default false */
   readonly noToken?: boolean;
+  /**
+   * File of named client keys (`name key` a line, client-keys.ts). With it and no `token`, no shared
+   * token is generated: only named keys are accepted. Not with `noToken`.
+   */
+  readonly clientKeysFile?: string;
   /** Serve over TLS with these files. */
   readonly tls?: TlsFiles;
   /** Directory to serve modules from; module serving is off without it. */

@@ -11,6 +11,7 @@ import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { JobPool } from '../workers/inline-pool.js';
 import type { WorkerPoolOptions } from '../workers/pool.js';
 import { Authenticator, resolveToken } from './auth.js';
+import { loadClientKeys } from './client-keys.js';
 import type { BinaryServer } from './binary.js';
 import { runInProcess, type InProcessNotice } from './executor.js';
 import { specFor } from './front-door.js';
@@ -37,6 +38,11 @@ export interface RunningServer {
   readonly url: string;
   /** The token in force; null with noToken. */
   readonly token: string | null;
+  /**
+   * Re-reads the --rpc-keys file (SIGHUP) and resolves to the number of keys now in force. A file
+   * that no longer parses is refused whole (the error names file:line) and the old keys stay.
+   */
+  reloadClientKeys(): number;
   /** Stops accepting, disconnects clients, waits for running applies, closes an owned pool. */
   close(): Promise<void>;
   /**
@@ -112,6 +118,8 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   const logger = input.logger ?? createLogger();
   const scheme = input.tls === undefined ? 'http' : 'https';
   const token = resolveToken(input, logger);
+  const clientKeys = input.clientKeysFile === undefined ? null : loadClientKeys(input.clientKeysFile, token);
+  if (clientKeys !== null) logger.log('INFO', 'named client keys loaded', { file: input.clientKeysFile, keys: clientKeys.size });
   const loadedTls = input.tls === undefined ? undefined : loadServerTls(input.tls);
   let binary: BinaryServer | null = null;
   if (input.selfServe !== undefined && input.selfServe !== false) {
@@ -145,7 +153,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     runs: new RunRegistry(input.retain),
     logger,
     plans,
-    auth: new Authenticator(token),
+    auth: new Authenticator(token, clientKeys),
     modules: input.root === undefined ? null : new ModuleRoot(input.root),
     binary,
     scheme,
@@ -261,5 +269,12 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     const withTokens = moduleTokens === undefined ? withLimits : { ...withLimits, moduleTokens: { ...moduleTokens, ...spec.moduleTokens } };
     return runInProcess(front, withTokens, onMessage, signal, onNotice);
   };
-  return { host, port, url, token, close: () => close(), shutdown, runInProcess: inProcess };
+  const reloadClientKeys = (): number => {
+    if (input.clientKeysFile === undefined) throw new ConvergeError('CNV_ERR_AUTH_KEYS_FILE', 'the server was started without --rpc-keys');
+    const keys = loadClientKeys(input.clientKeysFile, token);
+    front.auth.replaceKeys(keys);
+    logger.log('INFO', 'named client keys reloaded', { file: input.clientKeysFile, keys: keys.size });
+    return keys.size;
+  };
+  return { host, port, url, token, close: () => close(), shutdown, runInProcess: inProcess, reloadClientKeys };
 }

@@ -99,6 +99,18 @@ interface StatusLike {
   readonly metadata?: { get(key: string): unknown[] };
 }
 
+/**
+ * The cause inside grpc-js's wording of a failed connection: "No connection established. Last error:
+ * Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: " says "connect ECONNREFUSED 127.0.0.1:1".
+ * Any other text is kept as it is.
+ */
+export function transportReason(details: string): string {
+  const match = /Last error: (?:Error: )?(.+?)\.?(?: Resolution note: ?(.*))?$/s.exec(details);
+  if (match === null) return details;
+  const note = match[2]?.trim() ?? '';
+  return note === '' ? match[1]! : `${match[1]!} (${note})`;
+}
+
 /** Rebuilds a ConvergeError from a gRPC error, keeping the server's code when it sent one. */
 export function fromServiceError(error: unknown, address: string): ConvergeError {
   const service: StatusLike = typeof error === 'object' && error !== null ? error : {};
@@ -107,7 +119,7 @@ export function fromServiceError(error: unknown, address: string): ConvergeError
   const code = isErrorCode(sent) ? sent : errorCodeForStatus(service.code);
   const message =
     service.code === status.UNAVAILABLE && !isErrorCode(sent)
-      ? `cannot reach converge server at ${address}: ${service.details ?? ''}`
+      ? `cannot reach converge server at ${address}: ${transportReason(service.details ?? '')}`
       : (service.details ?? 'request failed');
   return new ConvergeError(code, message, { grpcCode: service.code });
 }

@@ -2,10 +2,12 @@
  * Module fetching (REFERENCE §2.3): file://, http:// and https://. Relative sources resolve against
  * the calling file's URL, so a module served over HTTP pulls its own includes from the same server.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConvergeError, getErrorMessage } from '../errors.js';
+import { fileKind } from '../file-kind.js';
 import { mintToken } from '../jwt.js';
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
@@ -73,6 +75,26 @@ export interface FetchOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/**
+ * Reads a module from disk, refusing anything but a regular file. The file is opened without blocking
+ * and checked through its descriptor: a FIFO opened the usual way blocks until a writer comes (and
+ * holds a libuv pool thread meanwhile), and a device such as /dev/zero never ends. A directory keeps
+ * its EISDIR, so it stays "not found" as before.
+ */
+async function readLocalFile(file: string, url: URL): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw Object.assign(new Error(`EISDIR: ${file}`), { code: 'EISDIR' });
+    if (!stats.isFile()) {
+      throw new ConvergeError('CNV_ERR_LOAD_READ', `open ${file}: not a regular file (${fileKind(stats)})`, { url: url.href });
+    }
+    return await handle.readFile({ encoding: 'utf8' });
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Fetches one module file's text. Local failures are CNV_ERR_LOAD_NOT_FOUND/READ, remote ones CNV_ERR_LOAD_FETCH. */
 export async function fetchModule(url: URL, options: FetchOptions = {}): Promise<string> {
   if (url.protocol === 'file:') {
@@ -84,8 +106,9 @@ export async function fetchModule(url: URL, options: FetchOptions = {}): Promise
       throw new ConvergeError('CNV_ERR_LOAD_SOURCE', `${url.href} is not a local file path: ${getErrorMessage(error)}`, { url: url.href });
     }
     try {
-      return await readFile(file, 'utf8');
+      return await readLocalFile(file, url);
     } catch (error) {
+      if (error instanceof ConvergeError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       const missing = code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
       const why = code === 'EISDIR' ? 'is a directory' : missing ? 'no such file or directory' : String(error);

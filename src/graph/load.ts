@@ -5,7 +5,7 @@
  */
 import { ConvergeError, getErrorMessage, positionedError, type ErrorCode, type SourcePosition } from '../errors.js';
 import type { JobSpec } from '../protocol.js';
-import { getResource } from '../resources/index.js';
+import { getResource, unknownKindMessage } from '../resources/index.js';
 import type { RawField } from '../resources/types.js';
 import { parseHcl } from './hcl/index.js';
 import type { HclItem, HclKey } from './hcl/ast.js';
@@ -214,7 +214,7 @@ function declare(graph: ResourceGraph, item: HclItem, scope: Scope, nextOrder: (
     throw positionedError(
       'CNV_ERR_LOAD_RESOURCE_TYPE',
       keys[0]!.pos,
-      `"${kind}" is not a valid resource type in "${kind}.${nameKey.name}"`,
+      unknownKindMessage(kind, nameKey.name),
     );
   }
   const local = `${kind}.${nameKey.name}`;

@@ -6,7 +6,7 @@
  */
 import { ConvergeError, positionedError, type SourcePosition } from '../errors.js';
 import type { JobSpec } from '../protocol.js';
-import { decodeFields, getResource } from '../resources/index.js';
+import { decodeFields, getResource, unknownKindMessage } from '../resources/index.js';
 import type { DecodedFields, FieldSpec, Task } from '../resources/types.js';
 import { CONVERGE_FUNCS } from './template/converge-funcs.js';
 import { formatValue } from './template/index.js';
@@ -102,7 +102,7 @@ export class RenderContext {
           ? { fields: MODULE_FIELDS }
           : getResource(node.kind);
     if (def === undefined) {
-      throw positionedError('CNV_ERR_LOAD_RESOURCE_TYPE', node.pos, `"${node.kind}" is not a valid resource type in "${node.kind}.${node.name}"`);
+      throw positionedError('CNV_ERR_LOAD_RESOURCE_TYPE', node.pos, unknownKindMessage(node.kind, node.name));
     }
     let funcs: Record<string, TemplateFunc> | undefined;
     const render = (text: string, field: string): string => {

@@ -1,7 +1,7 @@
 /**
  * The public surface of the resources area: the registry, field decoding and the contract types.
  */
-export { getResource, resourceKinds } from './registry.js';
+export { getResource, resourceKinds, unknownKindMessage } from './registry.js';
 export { decodeFields, SPECIAL_FIELDS, type DecodeLocation } from './fields.js';
 export { statusHasChanges, textDiff } from './status.js';
 export { defaultHealth, describeHealth, healthMessages } from './health.js';

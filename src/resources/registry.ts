@@ -18,6 +18,7 @@ import { taskQuery } from './shell/task-query.js';
 import { waitPort } from './wait/port.js';
 import { waitQuery } from './wait/query.js';
 import type { ResourceDefinition } from './types.js';
+import { suggestNames } from './suggest.js';
 import { unarchive } from './archive/unarchive.js';
 import { userGroup } from './user/group.js';
 import { userUser } from './user/user.js';
@@ -54,4 +55,20 @@ export function getResource(kind: string): ResourceDefinition | undefined {
 /** All registered kinds, sorted. */
 export function resourceKinds(): string[] {
   return [...BY_KIND.keys()].sort();
+}
+
+/** Block kinds that are not resources but are still valid at the top of a module. */
+const STRUCTURAL_KINDS = ['module', 'param'] as const;
+
+/**
+ * The message for a block whose kind is neither a resource nor structural, with the closest kinds as
+ * suggestions (the same edit distance as unknown fields use). The distance allowed grows with the name,
+ * so a short typo like `tsk` suggests `task` and not every four-letter kind.
+ */
+export function unknownKindMessage(kind: string, name: string): string {
+  const maxDistance = Math.max(2, Math.floor(kind.length / 3));
+  const candidates = suggestNames(kind, [...STRUCTURAL_KINDS, ...resourceKinds()], maxDistance).slice(0, 3);
+  // Without a suggestion the text is the original's, word for word.
+  const hint = candidates.length > 0 ? `. Maybe you meant: ${candidates.join(', ')}` : '';
+  return `"${kind}" is not a valid resource type in "${kind}.${name}"${hint}`;
 }

@@ -12,6 +12,7 @@ import { ConvergeError, getErrorMessage, toWire } from '../errors.js';
 import { restoreDeferredExtraCa } from '../extra-ca.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage, WorkerMessage, WorkerPortMessage } from '../protocol.js';
 import { createBalancer } from './balancer.js';
+import { CLAIM_OPEN, createWaitingCount, openClaim, withdrawClaim } from './claim.js';
 import { createHeartbeatTable, ThreadWatch } from './heartbeat.js';
 import type { WorkerOutcome, WorkerTask, WorkerThreadData } from './run.worker.js';
 
@@ -84,14 +85,13 @@ function threadLossMessage(error: unknown, memoryMb: number, closed: boolean): s
   return `job failed: worker thread stopped: ${getErrorMessage(error)}`;
 }
 
-/** A job's claim cell: open until a thread takes the job up, or until the pool withdraws it. */
-export const CLAIM_OPEN = 0;
-export const CLAIM_TAKEN = 1;
-export const CLAIM_WITHDRAWN = 2;
 /** Milliseconds a job may wait to be taken up before the pool looks for a stuck thread holding it. */
 const CLAIM_WAIT_MS = 200;
-/** Times one job is withdrawn and sent again at most; after that it waits where it is. */
-const MAX_WITHDRAWALS = 3;
+/**
+ * Threads the pool may start beside its own when runaways hold them (balancer.ts), at least. Each
+ * runaway that is not cancelled keeps one; past the limit, new jobs wait behind the runaways.
+ */
+const SPARE_THREADS = 4;
 
 /** Passes a job's messages on until its `end`, which the returned promise waits for. */
 function relay(port: MessagePort, onMessage: (message: WorkerMessage) => void): Promise<void> {
@@ -106,7 +106,10 @@ function relay(port: MessagePort, onMessage: (message: WorkerMessage) => void): 
 export class WorkerPool {
   readonly #piscina: Piscina;
   readonly #watch: ThreadWatch;
+  /** Jobs sent to a thread and not yet taken up (claim.ts). */
+  readonly #waiting = createWaitingCount();
   readonly #options: Readonly<Required<WorkerPoolOptions>>;
+  readonly #maxThreads: number;
   #closed = false;
 
   constructor(options: WorkerPoolOptions = {}) {
@@ -116,7 +119,8 @@ export class WorkerPool {
     const extraCaFile = restoreDeferredExtraCa();
     this.#watch = new ThreadWatch(heartbeat, () => this.#piscina.threads.map((thread) => thread.threadId));
     // Spare threads start only when every thread is stuck in a synchronous loop (balancer.ts).
-    const maxThreads = resolved.threads + Math.max(1, resolved.threads);
+    const maxThreads = resolved.threads + Math.max(SPARE_THREADS, resolved.threads);
+    this.#maxThreads = maxThreads;
     this.#piscina = new Piscina({
       filename: resolved.workerFile,
       // Every thread from the start: the balancer fills the least busy thread that has room and only
@@ -180,23 +184,23 @@ export class WorkerPool {
       // More attempts: a job that gave its shared thread back runs again solo (run.worker.ts), and a job
       // not taken up while some thread is stuck is withdrawn and sent again (#unclaimed).
       let solo = false;
-      for (let withdrawals = 0; ; ) {
+      for (;;) {
         const { port1, port2 } = new MessageChannel();
         port = port1;
-        const claim = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-        const unclaimed = withdrawals < MAX_WITHDRAWALS ? this.#unclaimed(claim) : { withdrawn: new Promise<'withdrawn'>(() => undefined), stop: () => undefined };
+        const claim = openClaim();
+        Atomics.add(this.#waiting, 0, 1);
+        const unclaimed = this.#unclaimed(claim);
         try {
           const ended = relay(port1, onMessage);
           if (Atomics.load(shared, 0) !== 0) port1.postMessage({ type: 'cancel' } satisfies PoolToWorkerMessage);
           const task = this.#piscina.run(
-            { job, port: port2, shared, claim, solo } satisfies WorkerTask,
+            { job, port: port2, shared, claim, waiting: this.#waiting, solo } satisfies WorkerTask,
             { transferList: [port2], signal: terminate.signal, name: solo ? 'solo' : 'default' },
           ) as Promise<WorkerOutcome>;
           const outcome = await Promise.race([task, poolBroke, unclaimed.withdrawn]);
           if (outcome === 'withdrawn') {
             // The thread that holds it will find it withdrawn and drop it, whenever it gets to it.
             task.catch(() => undefined);
-            withdrawals += 1;
             continue;
           }
           if (!outcome.ok && 'relocate' in outcome) {
@@ -210,6 +214,8 @@ export class WorkerPool {
           return outcome;
         } finally {
           unclaimed.stop();
+          // A task piscina dropped before any thread took it up (the pool broke, or it was aborted).
+          withdrawClaim(claim, this.#waiting);
           port1.close();
         }
       }
@@ -234,6 +240,8 @@ export class WorkerPool {
    * Resolves with 'withdrawn' once a job has waited CLAIM_WAIT_MS without a thread taking it up while
    * some thread is stuck, and the withdrawal won the race with the thread's claim. The likeliest holder
    * is the stuck thread, which would keep it until its runaway ends; sent again, the balancer skips it.
+   * When every thread is stuck and no more may start, sending it again would only land it on another
+   * stuck thread, so it stays; the check goes on, and moves it once a thread frees up or is replaced.
    */
   #unclaimed(claim: Int32Array): { withdrawn: Promise<'withdrawn'>; stop: () => void } {
     const since = performance.now();
@@ -245,8 +253,10 @@ export class WorkerPool {
           return;
         }
         if (performance.now() - since < CLAIM_WAIT_MS) return;
-        if (!this.#piscina.threads.some((thread) => this.#watch.isStuck(thread.threadId))) return;
-        if (Atomics.compareExchange(claim, 0, CLAIM_OPEN, CLAIM_WITHDRAWN) === CLAIM_OPEN) {
+        const threads = this.#piscina.threads;
+        const stuck = threads.filter((thread) => this.#watch.isStuck(thread.threadId)).length;
+        if (stuck === 0 || (stuck === threads.length && threads.length >= this.#maxThreads)) return;
+        if (withdrawClaim(claim, this.#waiting)) {
           clearInterval(timer);
           resolve('withdrawn');
         }

@@ -10,6 +10,7 @@ import { installNodeSlots } from '../graph/node-slots.js';
 import { ConvergeError, toWire } from '../errors.js';
 import { installExtraCa } from '../extra-ca.js';
 import type { JobOutcome, JobSpec, PoolToWorkerMessage } from '../protocol.js';
+import { takeClaim, waitingJobs } from './claim.js';
 import { EventBatcher } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
 
@@ -37,8 +38,10 @@ export interface WorkerTask {
   readonly shared?: Int32Array;
   /** The job runs on a thread of its own (it was relocated once); it never gives its thread back. */
   readonly solo?: boolean;
-  /** Open, taken or withdrawn (pool.ts): a job the pool withdrew before this thread got to it is dropped. */
+  /** Open, taken or withdrawn (claim.ts): a job the pool withdrew before this thread got to it is dropped. */
   readonly claim?: Int32Array;
+  /** The pool's count of jobs sent and not yet taken up by any thread (claim.ts). */
+  readonly waiting?: Int32Array;
 }
 
 /**
@@ -52,11 +55,13 @@ export type WorkerOutcome = JobOutcome | { readonly ok: false; readonly relocate
 /** Milliseconds one synchronous stretch may hold a shared thread before its job moves away. */
 export const RELOCATE_AFTER_MS = 100;
 
-// When this thread's event loop last turned. The synchronous loops poll `interrupted` (below), which
-// compares it with now: a stretch that has run for RELOCATE_AFTER_MS has held every other job here too.
-let lastTurnAt = performance.now();
+// When the current synchronous stretch began: the event loop's last turn, or the moment a job took the
+// thread over within the same turn (a job that starts, or one that gives the thread back, so that the
+// next job is not blamed for the time before it). The synchronous loops poll `interrupted` (below),
+// which compares it with now: a stretch that has run for RELOCATE_AFTER_MS has held every job here.
+let stretchStartedAt = performance.now();
 setInterval(() => {
-  lastTurnAt = performance.now();
+  stretchStartedAt = performance.now();
 }, 20).unref();
 
 /** Jobs running on this thread now. */
@@ -67,18 +72,21 @@ function relocationError(): ConvergeError {
   return new ConvergeError('CNV_ERR_JOB_CANCELLED', 'job moved to a thread of its own');
 }
 
-export async function runWorkerTask({ job, port, shared, solo = false, claim }: WorkerTask): Promise<WorkerOutcome> {
-  // 0 -> 1 takes the job; 2 means the pool sent it elsewhere meanwhile (its port is already closed).
-  if (claim !== undefined && Atomics.compareExchange(claim, 0, 0, 1) !== 0) return { ok: false, withdrawn: true };
+export async function runWorkerTask({ job, port, shared, solo = false, claim, waiting }: WorkerTask): Promise<WorkerOutcome> {
+  // Withdrawn means the pool sent it elsewhere meanwhile (its port is already closed).
+  if (!takeClaim(claim, waiting)) return { ok: false, withdrawn: true };
+  stretchStartedAt = performance.now();
   if (shared !== undefined) Atomics.store(shared, 1, threadId);
   const batcher = new EventBatcher(port);
   let relocating = false;
   const cancelFlag = shared === undefined ? () => false : () => Atomics.load(shared, 0) !== 0;
   const interrupted = (): boolean => {
     if (cancelFlag()) return true;
-    if (relocating || performance.now() - lastTurnAt <= RELOCATE_AFTER_MS) return false;
-    if (!solo && jobsHere > 1 && !batcher.posted) {
+    if (relocating || performance.now() - stretchStartedAt <= RELOCATE_AFTER_MS) return false;
+    // Jobs not yet taken up may be queued behind this one on this thread, unable to say so while it runs.
+    if (!solo && (jobsHere > 1 || waitingJobs(waiting) > 0) && !batcher.posted) {
       relocating = true;
+      stretchStartedAt = performance.now();
       throw relocationError();
     }
     // Staying: the pool sends new jobs elsewhere from now on, not STUCK_AFTER_MS from now.

@@ -4,28 +4,18 @@
  * thread) and through a server process (worker threads), fails without the variable, and a task sees
  * the variable as the caller set it, with nothing of the deferral in its environment.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { makeCerts, type TestCerts } from '../frontdoor/certs.js';
 import { LOCAL, runCli, scratchDir } from './run-cli.js';
 import { startServerProcess } from './server-process.js';
 
-function makeCertificates(dir: string): void {
-  const run = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  };
-  run('req', '-x509', '-newkey', 'rsa:2048', '-sha256', '-days', '2', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=Converge Extra CA Test');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  fs.writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-sha256', '-extfile', 'server.ext');
-}
-
 /** A loopback https server answering every request with `body`; returns its URL. */
-async function httpsServer(t: ExecutionContext, dir: string, body: string): Promise<string> {
-  const server = https.createServer({ key: fs.readFileSync(path.join(dir, 'server.key')), cert: fs.readFileSync(path.join(dir, 'server.crt')) }, (_req, res) => res.end(body));
+async function httpsServer(t: ExecutionContext, certs: TestCerts, body: string): Promise<string> {
+  const server = https.createServer({ key: fs.readFileSync(certs.keyFile), cert: fs.readFileSync(certs.certFile) }, (_req, res) => res.end(body));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => {
     server.closeAllConnections();
@@ -44,10 +34,10 @@ function module(url: string): string {
 
 async function setUp(t: ExecutionContext): Promise<{ dir: string; ca: string }> {
   const dir = scratchDir(t);
-  makeCertificates(dir);
-  const url = await httpsServer(t, dir, 'over tls\n');
+  const certs = makeCerts(dir);
+  const url = await httpsServer(t, certs, 'over tls\n');
   fs.writeFileSync(path.join(dir, 'm.hcl'), module(url));
-  return { dir, ca: path.join(dir, 'ca.crt') };
+  return { dir, ca: certs.caFile };
 }
 
 test('extra CA: --local trusts NODE_EXTRA_CA_CERTS, and a task sees the variable unchanged', async (t) => {

@@ -1,6 +1,7 @@
 /** Runs the real `bin/converge` in a directory and collects its output (e2e tests only). */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,3 +50,12 @@ export function scratchDir(t: { teardown(fn: () => void): void }, ...fixtures: s
 
 /** Flags that keep parallel tests off each other's ports and colour-free. */
 export const LOCAL = ['--local', '--local-addr', '127.0.0.1:0', '--nocolor'] as const;
+
+/** A loopback port that was free a moment ago (bound, then released): nothing listens on it now. */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import test from 'ava';
-import { BIN, runCli, scratchDir, LOCAL } from './run-cli.js';
+import { BIN, freePort, runCli, scratchDir, LOCAL } from './run-cli.js';
 
 /** Starts `converge server` on a free port and resolves with its port once it logs that it serves. */
 function startServer(t: { teardown(fn: () => void): void }, cwd: string, args: string[]): Promise<{ port: number; child: ChildProcess }> {
@@ -61,10 +61,7 @@ test('--local on a busy port fails clearly instead of talking to the other progr
 
 test('ping - an unreachable server fails with exit 1', async (t) => {
   const dir = scratchDir(t);
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const port = await freePort();
   const result = await runCli(['ping', '--no-token', '--rpc-addr', `127.0.0.1:${port}`, ...LOCAL.slice(3)], dir);
   t.is(result.code, 1);
   t.regex(result.stderr, /level="FATAL"/);
@@ -120,17 +117,6 @@ test('--local with the default address busy takes a free port and says so at deb
   t.regex(result.stdout, /Summary: 0 errors/);
 });
 
-/** A loopback port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test('--local serves gRPC and HTTP on its port while its run goes on (they load on the first connection)', async (t) => {
   const dir = scratchDir(t);

@@ -49,3 +49,15 @@ test('on a terminal - live progress names the running node on stderr, then is er
   const lastErase = output.lastIndexOf('\r\x1b[2K');
   t.true(lastErase >= 0 && lastErase < output.indexOf('root/task.slow:'));
 });
+
+test('on a terminal - a load error is the error block by default, coloured, with no log lines', async (t) => {
+  const dir = scratchDir(t, 'typo.hcl');
+  const { code, output } = await runInTerminal(['plan', '--local', '--local-addr', '127.0.0.1:0', 'typo.hcl'], dir, {});
+  t.is(code, 1, output);
+  // The progress line may show first; the block follows its erase.
+  // eslint-disable-next-line no-control-regex
+  t.regex(output, /(^|\x1b\[2K)\x1b\[1m\x1b\[31mError\x1b\[0m\x1b\[0m\x1b\[1m:\x1b\[0m \x1b\[1mI don't have a field named "destinaton"/);
+  t.true(output.includes('\x1b[31m^\x1b[0m'));
+  t.false(output.includes('|FATAL|'));
+  t.false(output.includes('|WARN|'));
+});

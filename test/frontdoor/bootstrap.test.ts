@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { mintToken } from '../../src/jwt.js';
+import { freePort } from '../e2e/run-cli.js';
 import { request, serve, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
@@ -24,14 +25,6 @@ function ensureBinary(): { binary: string; printed?: { stdout: string; stderr: s
   const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-binary.mjs')], { cwd: ROOT, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`build-binary failed: ${built.stderr}`);
   return { binary: BINARY, printed: { stdout: built.stdout, stderr: built.stderr } };
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 test('self-serve bootstrap: bootstrap.sh downloads, verifies and installs a binary that runs apply --local', async (t) => {

@@ -124,7 +124,7 @@ test('runaway - a normal plan sent together with two runaways on a one-thread se
   const endedBefore = log.ended.length;
   for (const stream of streams) stream.cancel();
   await Promise.all(outcomes);
-  // Both runaways share the one spare thread (the limit is twice the threads); cancelled, they stop by polling.
+  // Each runaway has a spare thread of its own; cancelled, they stop by polling.
   await until(() => log.ended.length === endedBefore + 2, 10_000);
   t.is(log.ended.length, endedBefore + 2);
 });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { status } from '@grpc/grpc-js';
 import { ConvergeError, ERROR_CODES, type ErrorCode } from '../../src/errors.js';
-import { mapError, STATUS_MAP } from '../../src/frontdoor/status-map.js';
+import { mapError, STATUS_MAP, transportReason } from '../../src/frontdoor/status-map.js';
 
 test('mapError() - every error code maps to a gRPC and an HTTP status through its class', (t) => {
   for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
@@ -27,4 +27,11 @@ test('mapError() - unknown errors are UNKNOWN/500 and their text is not passed o
   const mapped = mapError(new Error('secret internals at /root/.ssh'));
   t.like(mapped, { grpc: status.UNKNOWN, http: 500, known: false });
   t.false(mapped.message.includes('secret'));
+});
+
+test('transportReason() - keeps the cause of a failed connection and drops grpc-js framing', (t) => {
+  const refused = 'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ';
+  t.is(transportReason(refused), 'connect ECONNREFUSED 127.0.0.1:1');
+  t.is(transportReason('No connection established. Last error: read ECONNRESET. Resolution note: dns ok'), 'read ECONNRESET (dns ok)');
+  t.is(transportReason('Name resolution failed for target dns:nohost:4774'), 'Name resolution failed for target dns:nohost:4774');
 });

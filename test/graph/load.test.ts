@@ -59,6 +59,19 @@ test('load - duplicate ids and unknown kinds are load errors', async (t) => {
   t.regex(kind.message, /"nosuch\.kind" is not a valid resource type in "nosuch\.kind\.x"/);
 });
 
+test('load - an unknown kind suggests the closest kinds, as unknown fields do', async (t) => {
+  const typo = await loadError(t, { 'main.hcl': '\n\nfile.contnt "x" {\n  destination = "d"\n}\n' });
+  t.is(typo.code, 'CNV_ERR_LOAD_RESOURCE_TYPE');
+  t.regex(typo.message, /main\.hcl:3:1: "file\.contnt" is not a valid resource type in "file\.contnt\.x"\. Maybe you meant: file\.content$/);
+  const short = await loadError(t, { 'main.hcl': 'tsk "x" {}\n' });
+  t.regex(short.message, /Maybe you meant: task$/);
+  const structural = await loadError(t, { 'main.hcl': 'parm "x" {}\n' });
+  t.regex(structural.message, /Maybe you meant: param$/);
+  // Nothing close: the original's text, without a guess.
+  const far = await loadError(t, { 'main.hcl': 'nosuch.kind "x" {}\n' });
+  t.regex(far.message, /in "nosuch\.kind\.x"$/);
+});
+
 test('load - switch restrictions', async (t) => {
   const modules = await loadError(t, { 'main.hcl': 'switch "s" {\n  case "true" "c" {\n    module "x.hcl" "m" {}\n  }\n}\n' });
   t.regex(modules.message, /modules not supported in conditionals/);

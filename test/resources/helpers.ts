@@ -47,3 +47,19 @@ export function appears(dir: string, file: string): Promise<void> {
     done();
   });
 }
+
+/** True once `pid` is gone or a zombie (reaping it is its new parent's business), within `ms`. */
+export async function processGone(pid: number, ms = 5_000): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
+    let state: string;
+    try {
+      state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? '';
+    } catch {
+      return true;
+    }
+    if (state === 'Z' || state === 'X') return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}

@@ -2,11 +2,14 @@
 import { fromWire } from '../../errors.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
+import { hintsFor } from '../error-hints.js';
+import { reportFailure, type FailureReport } from '../error-report.js';
 import { jobFor, readParams, runnerOptions } from '../job-setup.js';
 import { JobResults } from '../job-results.js';
 import { renderDot } from '../render/dot.js';
 import { JsonLines } from '../render/json-lines.js';
 import { outputFormat } from '../output-flags.js';
+import { declaredParams, warnUndeclaredParams } from '../param-check.js';
 import { openRunner } from '../runner.js';
 
 export async function graphCommand(ctx: CommandContext): Promise<number> {
@@ -21,12 +24,22 @@ export async function graphCommand(ctx: CommandContext): Promise<number> {
     const outcome = await runner.run(job, results.accept, ctx.signal);
     if (!outcome.ok) {
       const error = fromWire(outcome.error);
-      ctx.log.fatal('could not get graph', { error: error.message, code: error.code, file: location });
-      json?.error(location, error.code, error.message);
+      const report: FailureReport = {
+        what: 'could not get graph',
+        flags: ctx.args.flags,
+        cwd: ctx.cwd,
+        location,
+        givenParams: Object.keys(params),
+        sourceIsLocal: ctx.args.flags['local'] === true,
+      };
+      reportFailure(ctx.log.child({ file: location }), error, report);
+      json?.error(location, error.code, error.message, hintsFor(error, report));
       json?.write({ type: 'summary', command: 'graph', file: location, ok: false, vertices: 0, edges: 0 });
       return EXIT.failed;
     }
     const graph = results.graph ?? { vertices: [], edges: [] };
+    const given = Object.keys(params);
+    if (given.length > 0) warnUndeclaredParams(ctx.log.child({ file: location }), location, given, declaredParams(graph.vertices.map((v) => v.id)));
     if (json) {
       for (const v of graph.vertices) json.write({ type: 'vertex', file: location, id: v.id, kind: v.kind, details: parseDetails(v.details) });
       for (const e of graph.edges) json.write({ type: 'edge', file: location, source: e.source, dest: e.dest, attributes: e.attributes ?? [] });

@@ -12,6 +12,7 @@ export async function pingCommand(ctx: CommandContext): Promise<number> {
   const client = new ConvergeClient({
     address: formatHostPort(parseHostPort(flag('rpc-addr'), '--rpc-addr', '127.0.0.1')),
     token: ctx.args.flags['no-token'] === true || flag('rpc-token') === '' ? null : flag('rpc-token'),
+    ...(flag('rpc-key-name') !== '' ? { keyName: flag('rpc-key-name') } : {}),
     useSsl: ctx.args.flags['use-ssl'] === true,
     ...(flag('ca-file') !== '' ? { caFile: flag('ca-file') } : {}),
   });

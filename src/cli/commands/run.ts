@@ -8,6 +8,8 @@ import { fromWire } from '../../errors.js';
 import type { JobKind } from '../../protocol.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
+import { hintsFor } from '../error-hints.js';
+import { reportFailure, type FailureReport } from '../error-report.js';
 import { moduleExitStatus, worstExitStatus } from '../exit-status.js';
 import { jobFor, readParams, refuseVerifyModules, runnerOptions } from '../job-setup.js';
 import { JobResults } from '../job-results.js';
@@ -16,6 +18,7 @@ import { renderHealth } from '../render/health.js';
 import { renderHuman } from '../render/human.js';
 import { JsonLines } from '../render/json-lines.js';
 import { outputFormat, type OutputFormat } from '../output-flags.js';
+import { declaredParams, edgeIds, warnUndeclaredParams } from '../param-check.js';
 import { styleFor } from '../render/style.js';
 import { openRunner, type ClientJob, type RunNotice } from '../runner.js';
 import { planOutPath, savedPlanJob, savePlanFile } from '../saved-plan-job.js';
@@ -62,9 +65,25 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
         log.beforeWrite = ctx.log.beforeWrite;
         progress.start();
       }
+      const given = job.savedPlan === undefined ? Object.keys(params) : [];
+      const accept: typeof results.accept =
+        given.length === 0
+          ? results.accept
+          : (message) => {
+              results.accept(message);
+              if (message.type === 'edges') warnUndeclaredParams(log, location, given, declaredParams(edgeIds(message.edges)));
+            };
+      const failureReport: FailureReport = {
+        what: 'could not get responses',
+        flags: ctx.args.flags,
+        cwd: ctx.cwd,
+        location,
+        givenParams: given,
+        sourceIsLocal: ctx.args.flags['local'] === true,
+      };
       let outcome;
       try {
-        outcome = await runner.run(job, results.accept, ctx.signal, onNotice);
+        outcome = await runner.run(job, accept, ctx.signal, onNotice);
       } finally {
         progress?.stop();
         ctx.log.beforeWrite = previousHook;
@@ -73,7 +92,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       const saved = out === undefined || !outcome.ok || savePlanFile(out, planText, log, json, location);
       // Nodes that already ran are reported even when the job failed part-way (the original printed nothing).
       if (json) {
-        if (!outcome.ok) json.error(location, outcome.error.code, outcome.error.message);
+        if (!outcome.ok) json.error(location, outcome.error.code, outcome.error.message, hintsFor(fromWire(outcome.error), failureReport));
         const ok = outcome.ok && saved && moduleExitStatus(kind, shown, exitOptions) !== EXIT.failed;
         json.summary(kind as 'plan' | 'apply' | 'healthcheck', location, shown, ok);
       } else if (outcome.ok || shown.length > 0) {
@@ -88,8 +107,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
         );
       }
       if (!outcome.ok) {
-        const error = fromWire(outcome.error);
-        log.fatal('could not get responses', { error: error.message, code: error.code });
+        reportFailure(log, fromWire(outcome.error), failureReport);
         status = EXIT.failed;
         continue;
       }

@@ -15,6 +15,7 @@ import { limitsFromFlags } from '../server-limit-flags.js';
 import { loadOptionsFromFlags } from '../server-load-flags.js';
 import { storeOptionsFromFlags } from '../server-store-flags.js';
 import { planOptionsFromFlags } from '../saved-plan-flags.js';
+import { sdNotify } from '../sd-notify.js';
 
 function str(ctx: CommandContext, name: string): string {
   const value = ctx.args.flags[name];
@@ -52,6 +53,7 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
     port,
     ...(str(ctx, 'rpc-token') !== '' ? { token: str(ctx, 'rpc-token') } : {}),
     noToken: ctx.args.flags['no-token'] === true,
+    ...(str(ctx, 'rpc-keys') !== '' ? { clientKeysFile: path.resolve(ctx.cwd, str(ctx, 'rpc-keys')) } : {}),
     ...(useSsl ? { tls: { certFile, keyFile, ...(str(ctx, 'ca-file') !== '' ? { caFile: str(ctx, 'ca-file') } : {}) } } : {}),
     ...(root !== undefined ? { root } : {}),
     selfServe: ctx.args.flags['self-serve'] === true,
@@ -60,11 +62,25 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
     plans: planOptionsFromFlags(ctx.args.flags, ctx.cwd),
   });
   if (!useSsl) ctx.log.warn('no SSL config in use, server will accept unencrypted connections', { component: 'rpc' });
+  await sdNotify({ ready: true, status: `serving on ${server.url}` }, ctx.env, ctx.log);
+  // SIGHUP re-reads --rpc-keys: a removed line is refused from then on, without a restart. A file
+  // that no longer parses leaves the keys as they were.
+  const onHangup = (): void => {
+    try {
+      server.reloadClientKeys();
+    } catch (error) {
+      ctx.log.error('named client keys not reloaded; the previous keys stay in force', { component: 'rpc', error: (error as Error).message });
+    }
+  };
+  if (str(ctx, 'rpc-keys') !== '') process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) resolve();
     else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
+  process.off('SIGHUP', onHangup);
   // SIGTERM or the first Ctrl-C: running jobs finish (within --shutdown-grace) and reach their clients.
+  const stopping = sdNotify({ stopping: true, status: 'shutting down: running jobs may finish' }, ctx.env, ctx.log);
   await server.shutdown();
+  await stopping;
   return EXIT.ok;
 }

@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import { ConvergeError, getErrorMessage } from '../../errors.js';
+import { hintsFor } from '../error-hints.js';
+import { reportFailure, type FailureReport } from '../error-report.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { readParams, refuseVerifyModules } from '../job-setup.js';
@@ -34,11 +36,16 @@ export async function validateCommand(ctx: CommandContext): Promise<number> {
       json?.write({ type: 'summary', command: 'validate', file: location, ok: true, nodes });
     } catch (error) {
       const code = error instanceof ConvergeError ? error.code : 'CNV_ERR_INTERNAL';
-      log.fatal('module is not valid', {
-        error: getErrorMessage(error),
-        ...(error instanceof ConvergeError ? { code: error.code } : {}),
-      });
-      json?.error(location, code, getErrorMessage(error));
+      const report: FailureReport = {
+        what: 'module is not valid',
+        flags: ctx.args.flags,
+        cwd: ctx.cwd,
+        location,
+        givenParams: Object.keys(params),
+        sourceIsLocal: true,
+      };
+      reportFailure(log, error, report);
+      json?.error(location, code, getErrorMessage(error), error instanceof ConvergeError ? hintsFor(error, report) : []);
       json?.write({ type: 'summary', command: 'validate', file: location, ok: false, nodes: 0 });
       status = EXIT.failed;
     }

@@ -73,8 +73,9 @@ export class JsonLines {
     });
   }
 
-  error(file: string, code: string, message: string): void {
-    this.write({ type: 'error', file, code, message });
+  /** A module that could not run; `hints` (what to do, as the terminal's error block says it) only when there are some. */
+  error(file: string, code: string, message: string, hints: readonly string[] = []): void {
+    this.write({ type: 'error', file, code, message, ...(hints.length > 0 ? { hints } : {}) });
   }
 
   /** The summary of a plan or apply (the human report's `Summary:` line) or of a healthcheck. */

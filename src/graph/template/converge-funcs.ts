@@ -4,7 +4,7 @@
  * merges its own functions with these per node.
  */
 import { readFileSync } from 'node:fs';
-import { chargeOutput } from './budget.js';
+import { chargeOutput, LIST_ELEMENT_BYTES } from './budget.js';
 import type { FuncMap } from './exec.js';
 import { formatValue, goTypeName, isPlainObject, sortedKeys, structFields } from './values.js';
 
@@ -22,8 +22,17 @@ export function split(...args: unknown[]): string[] {
   expectArgs('split', args, 2);
   const sep = expectString('split', args[0], 1);
   const str = expectString('split', args[1], 2);
+  // The list costs a slot and a string header per element besides its characters: splitting 10 MB into
+  // characters builds 10 million strings, and twenty such lists exhausted the heap within the byte limit.
+  chargeOutput(str.length + LIST_ELEMENT_BYTES * (sep === '' ? str.length : occurrences(str, sep) + 1));
   if (sep === '') return [...str];
   return str.split(sep);
+}
+
+function occurrences(str: string, sep: string): number {
+  let count = 0;
+  for (let at = str.indexOf(sep); at !== -1; at = str.indexOf(sep, at + sep.length)) count++;
+  return count;
 }
 
 /** `join sep list`: elements formatted with %v; a value that is not a list counts as a list of one. */

@@ -4,6 +4,7 @@
 import { statSync, type Stats } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileKind } from '../../file-kind.js';
 import { fsErrorText, failedStatus, makeStatus, textDiff } from '../status.js';
 import type { Diff } from '../../protocol.js';
 import {
@@ -46,6 +47,14 @@ class FileContent implements Task {
       return failedStatus(`cannot update contents of ${JSON.stringify(dest)}, it is a directory`, {
         level: StatusLevel.CantChange,
         messages: [`${dest} is a directory`],
+      });
+    }
+    if (!found.isFile()) {
+      // Reading a FIFO would block a libuv pool thread until a writer comes, past any node timeout;
+      // a device such as /dev/zero never ends.
+      return failedStatus(`cannot update contents of ${JSON.stringify(dest)}, it is ${fileKind(found)}, not a regular file`, {
+        level: StatusLevel.CantChange,
+        messages: [`${dest} is not a regular file`],
       });
     }
     let actual: string;

@@ -9,23 +9,7 @@ import { runJob } from '../../../src/graph/index.js';
 import { ConvergeError } from '../../../src/errors.js';
 import type { NodeEvent } from '../../../src/protocol.js';
 import { StatusLevel } from '../../../src/resources/types.js';
-import { appears, prepare, runContext, tempDir } from '../helpers.js';
-
-/** True once `pid` is gone or a zombie (reaping it is its new parent's business). */
-async function processGone(pid: number, ms = 5_000): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    let state: string;
-    try {
-      state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? '';
-    } catch {
-      return true;
-    }
-    if (state === 'Z' || state === 'X') return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
-}
+import { appears, prepare, runContext, tempDir, processGone } from '../helpers.js';
 
 /** The pid a script wrote to `name`, once the whole line is there. */
 async function readPid(dir: string, name: string): Promise<number> {

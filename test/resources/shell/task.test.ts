@@ -4,22 +4,7 @@ import test from 'ava';
 import { ConvergeError } from '../../../src/errors.js';
 import { getResource } from '../../../src/resources/index.js';
 import { StatusLevel } from '../../../src/resources/types.js';
-import { appears, prepare, runContext, tempDir } from '../helpers.js';
-
-/** Waits for a process to be gone or a zombie; killing is immediate but reaping is not ours to await. */
-async function processGone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 250; i++) {
-    let state: string;
-    try {
-      state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? '';
-    } catch {
-      return true;
-    }
-    if (state === 'Z' || state === 'X') return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
-}
+import { appears, prepare, runContext, tempDir, processGone } from '../helpers.js';
 
 test('check, apply, check converges with the original message format', async (t) => {
   const dir = tempDir(t);
