@@ -14,13 +14,10 @@ import { RUN_FAILED_MESSAGE, type Logger as FrontDoorLogger } from '../frontdoor
 import type { PlanSignerOptions } from '../frontdoor/plan-signing.js';
 import type { RunningServer, ServerOptions } from '../frontdoor/server.js';
 import { formatHostPort, parseHostPort } from './address.js';
+import { followStream, type RunNotice } from './stream-follow.js';
 import type { Logger } from './log.js';
 
-/** What a run says about itself besides node events: queued behind another run, then started. */
-export type RunNotice =
-  | { readonly type: 'queued'; readonly runId: string; readonly behind: string; readonly position: number; readonly text: string }
-  | { readonly type: 'started'; readonly runId: string }
-  | { readonly type: 'saved-plan'; readonly runId: string; readonly text: string };
+export type { RunNotice } from './stream-follow.js';
 
 /** A job as the CLI asks for it: a JobSpec, plus the saved-plan fields of the request. */
 export interface ClientJob extends JobSpec {
@@ -101,28 +98,7 @@ async function runOnClient(
     const stream = reattaching(client, opened, {
       onRetry: (fields) => log.warn('connection to the server lost; reattaching to the run', fields),
     });
-    const cancel = (): void => stream.cancel();
-    signal.addEventListener('abort', cancel, { once: true });
-    let nodes = 0;
-    try {
-      for await (const item of stream) {
-        if (item.type === 'queued') {
-          log.info(item.notice.text, { run: item.notice.runId, behind: item.notice.behind, position: item.notice.position });
-          onNotice?.({ type: 'queued', runId: item.notice.runId, behind: item.notice.behind, position: item.notice.position, text: item.notice.text });
-        } else if (item.type === 'start') {
-          log.debug('run started', { run: item.runId });
-          onNotice?.({ type: 'started', runId: item.runId });
-          onMessage({ type: 'edges', edges: item.edges });
-        } else if (item.type === 'saved-plan') {
-          onNotice?.({ type: 'saved-plan', runId: item.runId, text: item.text });
-        } else {
-          if (item.event.run === 'FINISHED') nodes++;
-          onMessage({ type: 'events', events: [item.event] });
-        }
-      }
-    } finally {
-      signal.removeEventListener('abort', cancel);
-    }
+    const nodes = await followStream(stream, onMessage, signal, log, onNotice);
     if (signal.aborted) {
       return { ok: false, error: toWire(new ConvergeError('CNV_ERR_JOB_CANCELLED', 'interrupted before the job finished')) };
     }

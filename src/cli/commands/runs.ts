@@ -1,13 +1,15 @@
 /**
  * `converge runs`: the server's run history (Runs.List) as a table, newest first, or as JSON lines with
- * `-o json`. The filters are the API's; the server checks them and names the bad one.
+ * `-o json`. The filters are the API's; the server checks them and names the bad one. `converge runs
+ * show ID` prints one run as its plan or apply did (watched-run.ts).
  */
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
-import { ConvergeError } from '../../errors.js';
-import { formatHostPort, parseHostPort } from '../address.js';
+import { usageError } from '../args.js';
 import { outputFormat } from '../output-flags.js';
+import { remoteClient } from '../remote-client.js';
 import { alignTabs } from '../render/tabwriter.js';
+import { printWatchedRun } from '../watched-run.js';
 
 function flag(ctx: CommandContext, name: string): string {
   const value = ctx.args.flags[name];
@@ -21,17 +23,19 @@ function duration(startedAt: string, finishedAt: string): string {
 }
 
 export async function runsCommand(ctx: CommandContext): Promise<number> {
-  if (ctx.args.flags['local'] === true) {
-    throw new ConvergeError('CNV_ERR_CLI_USAGE', 'runs reads a server\'s run history; --local has none (give --rpc-addr)');
+  const [sub, id, ...rest] = ctx.args.positionals;
+  if (sub !== undefined && (sub !== 'show' || id === undefined || rest.length > 0)) {
+    throw usageError(`runs takes no arguments, or "show ID"; got ${ctx.args.positionals.map((p) => `"${p}"`).join(' ')}`);
+  }
+  const client = await remoteClient(ctx, sub === 'show' ? 'runs show' : 'runs');
+  if (id !== undefined) {
+    try {
+      return await printWatchedRun(ctx, client, id, { progress: false });
+    } finally {
+      client.close();
+    }
   }
   const limit = ctx.args.flags['limit'];
-  const { ConvergeClient } = await import('../../frontdoor/client.js');
-  const client = new ConvergeClient({
-    address: formatHostPort(parseHostPort(flag(ctx, 'rpc-addr'), '--rpc-addr', '127.0.0.1')),
-    token: ctx.args.flags['no-token'] === true || flag(ctx, 'rpc-token') === '' ? null : flag(ctx, 'rpc-token'),
-    useSsl: ctx.args.flags['use-ssl'] === true,
-    ...(flag(ctx, 'ca-file') !== '' ? { caFile: flag(ctx, 'ca-file') } : {}),
-  });
   try {
     const page = await client.listRuns({
       kind: flag(ctx, 'kind'),
