@@ -30,6 +30,12 @@ export function isConnectionLoss(error: unknown): boolean {
   return error instanceof ConvergeError && error.code === 'CNV_ERR_SERVER_UNREACHABLE';
 }
 
+/** The last loss, said as what it ended: following this run. Same code, so the usual hints still apply. */
+function gaveUp(error: ConvergeError, run: string, fromSeq: number, attempts: number): ConvergeError {
+  const message = `lost the connection to run ${run} and could not reattach in ${attempts} tries (the run may go on on the server; see it with "converge runs show ${run}"): ${error.message}`;
+  return new ConvergeError(error.code, message, { ...error.details, run, fromSeq }, { cause: error });
+}
+
 export function reattaching(client: Watcher, first: ExecutorStream, options: ReattachOptions = {}): ExecutorStream {
   const attempts = options.attempts ?? 5;
   const baseMs = options.baseMs ?? 200;
@@ -61,7 +67,8 @@ export function reattaching(client: Watcher, first: ExecutorStream, options: Rea
         }
         return;
       } catch (error) {
-        if (cancelled || runId === '' || !isConnectionLoss(error) || failures >= attempts) throw error;
+        if (cancelled || runId === '' || !isConnectionLoss(error)) throw error;
+        if (failures >= attempts) throw gaveUp(error as ConvergeError, runId, lastSeq + 1, attempts);
         failures += 1;
         options.onRetry?.({ run: runId, fromSeq: lastSeq + 1, attempt: failures, error: (error as Error).message });
         await sleep(Math.min(maxPauseMs, baseMs * 2 ** (failures - 1)));

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
-import { runCli, scratchDir, spawnCli } from './run-cli.js';
+import { runCli, scratchDir, spawnCli, waitForFile } from './run-cli.js';
 import { startServerProcess } from './server-process.js';
 
 const TOKEN = 'a-long-enough-test-token';
@@ -10,15 +9,6 @@ const TOKEN = 'a-long-enough-test-token';
 async function serverIn(t: { teardown(fn: () => void): void }, dir: string): Promise<string[]> {
   const server = await startServerProcess(t, dir, ['--rpc-addr', '127.0.0.1:0', '--state-dir', '.state', '--rpc-token', TOKEN]);
   return ['--rpc-addr', `127.0.0.1:${server.port}`, '--rpc-token', TOKEN, '--nocolor'];
-}
-
-/** Waits for a file a module's task creates (bounded: the test fails rather than hangs). */
-export async function waitForFile(file: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!fs.existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs} ms`);
-    await sleep(20);
-  }
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
