@@ -3,7 +3,7 @@ import path from 'node:path';
 import test from 'ava';
 import { runCli, scratchDir, spawnCli, waitForFile } from './run-cli.js';
 import { startServerProcess } from './server-process.js';
-import { startTcpProxy } from './tcp-proxy.js';
+import { startTcpProxy } from '../frontdoor/tcp-proxy.js';
 
 const TOKEN = 'a-long-enough-test-token';
 const REATTACHING = /connection to the server lost; reattaching to the run/g;
