@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { runCli, scratchDir, spawnCli, waitForFile } from './run-cli.js';
+import { Ajv } from 'ajv';
+import { ROOT, runCli, scratchDir, spawnCli, waitForFile } from './run-cli.js';
 import { startServerProcess } from './server-process.js';
 
 const TOKEN = 'a-long-enough-test-token';
+const validateLine = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/json-output.schema.json'), 'utf8')) as object);
 
 async function serverIn(t: { teardown(fn: () => void): void }, dir: string): Promise<string[]> {
   const server = await startServerProcess(t, dir, ['--rpc-addr', '127.0.0.1:0', '--state-dir', '.state', '--rpc-token', TOKEN]);
@@ -77,6 +79,7 @@ test('runs show - prints the run as the apply did and exits with its status; an 
   const showJson = await runCli(['runs', 'show', idOf('two.hcl'), ...conn, '-o', 'json'], dir);
   t.is(showJson.code, 0, showJson.stderr);
   const lines = jsonLines(showJson.stdout);
+  for (const line of lines) t.true(validateLine(line), JSON.stringify(validateLine.errors));
   t.like(lines[0], { type: 'version' });
   t.like(lines.at(-1), { type: 'summary', command: 'apply', file: 'two.hcl', ok: true, errors: 0, changes: 2 });
 
