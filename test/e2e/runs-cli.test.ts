@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { Ajv } from 'ajv';
-import { ROOT, runCli, scratchDir, spawnCli, waitForFile } from './run-cli.js';
+import { freePort, ROOT, runCli, scratchDir, spawnCli, waitForFile } from './run-cli.js';
 import { startServerProcess } from './server-process.js';
 
 const TOKEN = 'a-long-enough-test-token';
@@ -97,6 +97,10 @@ test('runs, runs show and attach refuse --local: an in-process server has no his
     t.is(result.code, 255, args.join(' '));
     t.regex(result.stderr, /--local has none \(give --rpc-addr\)/);
   }
+  const nobody = await runCli(['attach', '1-00000000', '--rpc-addr', `127.0.0.1:${await freePort()}`], dir);
+  t.is(nobody.code, 1);
+  t.regex(nobody.stderr, /CNV_ERR_SERVER_UNREACHABLE/);
+  t.regex(nobody.stderr, /point --rpc-addr at one/, 'no advice to use the --local it refuses');
   const wrong = await runCli(['runs', 'list'], dir);
   t.is(wrong.code, 255);
   t.regex(wrong.stderr, /runs takes no arguments, or "show ID"/);
