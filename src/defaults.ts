@@ -90,8 +90,16 @@ export const DEFAULT_MAX_TEMPLATE_OUTPUT_MB = 64;
 export const DEFAULT_MAX_NESTING = 200;
 /** Modules nested inside each other, counted from the top module [--max-module-depth]. */
 export const DEFAULT_MAX_MODULE_DEPTH = 64;
+/** MiB of one module file, local or fetched, before it is parsed [--max-module-size]. */
+export const DEFAULT_MAX_MODULE_MB = 64;
 /** Module files one run loads, the top module included [--max-modules]. */
 export const DEFAULT_MAX_MODULES = 10_000;
+/**
+ * Bytes of module text one request may carry inline (`--upload`): the top module and the local modules
+ * it includes, their paths counted, in UTF-8. Half of what a request may be (8 MiB), which leaves room
+ * for params and for the escapes of a JSON body.
+ */
+export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
 /** Nodes in one run's graph, params, modules and switch branches included [--max-nodes]. */
 export const DEFAULT_MAX_NODES = 250_000;
 /**

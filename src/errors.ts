@@ -32,12 +32,15 @@ export const ERROR_CODES = {
   CNV_ERR_LOAD_RESOURCE_TYPE: 'invalid-input',
   CNV_ERR_LOAD_SOURCE: 'invalid-input', // a module source is not a usable path or URL (NUL, malformed URL)
   CNV_ERR_LOAD_MODULE_CYCLE: 'invalid-input', // a module includes itself, directly or through others
+  CNV_ERR_UPLOAD_PATH: 'invalid-input', // --upload: an include leaves the top module's directory, or a files key does (.., absolute)
+  CNV_ERR_UPLOAD_TOO_LARGE: 'invalid-input', // --upload: the module texts exceed MAX_UPLOAD_BYTES (src/defaults.ts)
   // per-run limits (src/graph/limits.ts); each message names the limit, its value and its flag
   CNV_ERR_LIMIT_TEMPLATE_STEPS: 'failed-precondition',
   CNV_ERR_LIMIT_TEMPLATE_OUTPUT: 'failed-precondition',
   CNV_ERR_LIMIT_NESTING: 'invalid-input',
   CNV_ERR_LIMIT_MODULE_DEPTH: 'invalid-input',
   CNV_ERR_LIMIT_MODULES: 'failed-precondition',
+  CNV_ERR_LIMIT_MODULE_SIZE: 'failed-precondition',
   CNV_ERR_LIMIT_NODES: 'failed-precondition',
   CNV_ERR_LIMIT_NODE_TIME: 'deadline',
   CNV_ERR_LIMIT_RUN_TIME: 'deadline',
@@ -103,6 +106,7 @@ export const ERROR_CODES = {
   CNV_ERR_CONFIG_PARSE: 'invalid-input',
   CNV_ERR_CONFIG_UNKNOWN_KEY: 'invalid-input',
   CNV_ERR_CONFIG_INVALID: 'invalid-input',
+  CNV_ERR_SCHEDULE_INVALID: 'invalid-input', // a --schedule value or a --schedule-file line that does not parse
   CNV_ERR_INTERNAL: 'internal',
 } as const satisfies Record<string, ErrorClass>;
 

@@ -33,6 +33,11 @@ export interface JobSpec {
    * (`http://127.0.0.1:4774`). The engine mints a JWT from the token for each fetch.
    */
   readonly moduleTokens?: Readonly<Record<string, string>>;
+  /**
+   * Local modules the client uploaded with `content` (`--upload`), by path relative to the directory of
+   * `location`. An include is read from here before the file system; keys are checked (graph/uploads.ts).
+   */
+  readonly files?: Readonly<Record<string, string>>;
   /** Module texts by URL, read instead of fetching: the includes recorded in a saved plan. */
   readonly sources?: Readonly<Record<string, string>>;
   /** Post the module texts read, by URL, as a `sources` message (a plan saved with `-out`). */
@@ -56,6 +61,7 @@ export interface RunLimitValues {
   readonly nesting: number;
   readonly moduleDepth: number;
   readonly modules: number;
+  readonly moduleBytes: number;
   readonly nodes: number;
   readonly nodeTimeoutMs: number;
   readonly runTimeoutMs: number;
@@ -139,7 +145,19 @@ export interface GraphVertex {
 }
 
 /** Messages a worker posts on the job's MessagePort, in this order: edges, events*, then the result. */
+/**
+ * How far a job's loading has come, before its walk starts: module files read, nodes declared in them,
+ * and nodes rendered out of `nodes` (rendering starts once every file is read). Sent only for loads
+ * that take a while (src/graph/loading-progress.ts).
+ */
+export interface LoadingProgress {
+  readonly files: number;
+  readonly nodes: number;
+  readonly rendered: number;
+}
+
 export type WorkerMessage =
+  | { readonly type: 'loading'; readonly progress: LoadingProgress }
   | { readonly type: 'edges'; readonly edges: readonly GraphEdge[] }
   | { readonly type: 'events'; readonly events: readonly NodeEvent[] }
   | { readonly type: 'graph'; readonly vertices: readonly GraphVertex[]; readonly edges: readonly GraphEdge[] }

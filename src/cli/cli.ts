@@ -12,6 +12,7 @@ import { readConfigFile, locateConfig, type FileValue } from './config-file.js';
 import { reportFailure } from './error-report.js';
 import { Logger, parseLogFormat, parseLogLevel } from './log.js';
 import { ConvergeError, getErrorMessage } from '../errors.js';
+import { dropOnBrokenPipe } from './broken-pipe.js';
 
 /** The config file's values for `spec` (empty when the default file is absent). */
 function configValues(spec: CommandSpec, argv: readonly string[]): Map<string, FileValue> {
@@ -118,7 +119,7 @@ export async function main(givenArgv: readonly string[]): Promise<number> {
         return process.stdin;
       },
       get stdout() {
-        return process.stdout;
+        return dropOnBrokenPipe(process.stdout);
       },
       get stderr() {
         return process.stderr;

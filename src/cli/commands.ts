@@ -11,6 +11,8 @@ import { SERVER_LIMIT_FLAGS } from './server-limit-flags.js';
 import { PLAN_OUT_FLAG, PLAN_SERVER_FLAGS } from './saved-plan-flags.js';
 import { SERVER_GUARD_FLAGS } from './server-guard-flags.js';
 import { SERVER_LOAD_FLAGS } from './server-load-flags.js';
+import { SERVER_METRICS_FLAGS } from './server-metrics-flags.js';
+import { SERVER_SCHEDULE_FLAGS } from './server-schedule-flags.js';
 import { SERVER_STORE_FLAGS } from './server-store-flags.js';
 import { DEFAULT_LOCAL_ADDR, DEFAULT_PARALLELISM, DEFAULT_RPC_ADDR, DEFAULT_SERVER_ADDR } from './defaults.js';
 
@@ -33,6 +35,12 @@ const LOCAL_FLAGS: readonly FlagSpec[] = [
   { name: 'local', type: 'bool', description: 'run a server in this process for this command (also CONVERGE_LOCAL=1)' },
   { name: 'local-addr', type: 'string', default: DEFAULT_LOCAL_ADDR, valueName: 'host:port', description: 'address of the in-process server' },
 ];
+
+const UPLOAD_FLAG: FlagSpec = {
+  name: 'upload',
+  type: 'bool',
+  description: "send the module and the local modules it includes with the request, instead of the server reading its own files",
+};
 
 const CLIENT_SSL_FLAGS: readonly FlagSpec[] = [
   { name: 'use-ssl', type: 'bool', description: 'use TLS for RPC' },
@@ -92,7 +100,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'plan',
     summary: 'plan what needs to change in the system',
     usage: 'converge plan [flags] <module>...',
-    flags: [OUTPUT_FLAG, DETAILED_EXITCODE_FLAG, PLAN_OUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...PLAN_SERVER_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
+    flags: [OUTPUT_FLAG, DETAILED_EXITCODE_FLAG, PLAN_OUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, UPLOAD_FLAG, ...LOCAL_FLAGS, ...PLAN_SERVER_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
     args: atLeastOneModule,
     load: async () => (await import('./commands/run.js')).runCommand,
   },
@@ -100,7 +108,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'apply',
     summary: 'apply what needs to change in the system',
     usage: 'converge apply [flags] <module>... | converge apply [flags] <plan.cvg>',
-    flags: [OUTPUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, ...LOCAL_FLAGS, ...PLAN_SERVER_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
+    flags: [OUTPUT_FLAG, ...REPORT_FLAGS, ...JOB_FLAGS, ...PARAM_FLAGS, UPLOAD_FLAG, ...LOCAL_FLAGS, ...PLAN_SERVER_FLAGS, ...RPC_FLAGS, ...SSL_FLAGS],
     args: atLeastOneModule,
     load: async () => (await import('./commands/run.js')).runCommand,
   },
@@ -115,6 +123,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       DETAILED_EXITCODE_FLAG,
       ...JOB_FLAGS,
       ...PARAM_FLAGS,
+      UPLOAD_FLAG,
       ...LOCAL_FLAGS,
       ...RPC_FLAGS,
       ...SSL_FLAGS,
@@ -130,6 +139,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'show-params', type: 'bool', description: 'show params in the graph' },
       OUTPUT_FLAG,
       ...PARAM_FLAGS,
+      UPLOAD_FLAG,
       ...LOCAL_FLAGS,
       ...RPC_FLAGS,
       ...SSL_FLAGS,
@@ -178,6 +188,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...SERVER_LOAD_FLAGS,
       ...SERVER_GUARD_FLAGS,
       ...SERVER_STORE_FLAGS,
+      ...SERVER_METRICS_FLAGS,
+      ...SERVER_SCHEDULE_FLAGS,
       ...SERVER_LIMIT_FLAGS,
       ...PLAN_SERVER_FLAGS,
     ],

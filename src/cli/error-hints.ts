@@ -73,6 +73,20 @@ function missingParam(error: ConvergeError, context: HintContext): string[] {
   return hints;
 }
 
+const REMOTE_URL = /^https?:\/\//i;
+
+/**
+ * A module the server could not find on its own file system. A remote run reads paths on the server
+ * (as the original did); that the file is on this machine instead is the common case, and --upload is
+ * the way to send it. Not said when the job ran here (--local), already uploaded, or named a URL.
+ */
+function notOnServer(context: HintContext): string[] {
+  const { flags } = context;
+  if (!('upload' in flags) || flags['upload'] === true || flags['local'] === true) return [];
+  if (context.location !== undefined && REMOTE_URL.test(context.location)) return [];
+  return ['module paths resolve on the server, against its own directory: use --upload to send the local module (and the local modules it includes)'];
+}
+
 /** Advice for `error`, one sentence each; empty when the message says all there is. */
 export function hintsFor(error: ConvergeError, context: HintContext): string[] {
   switch (error.code) {
@@ -86,6 +100,9 @@ export function hintsFor(error: ConvergeError, context: HintContext): string[] {
       return ["the server read the token as expired: check that this machine's clock and the server's agree, and check --rpc-token"];
     case 'CNV_ERR_PARAM_REQUIRED':
       return missingParam(error, context);
+    case 'CNV_ERR_LOAD_NOT_FOUND':
+    case 'CNV_ERR_MODULE_NOT_FOUND':
+      return notOnServer(context);
     case 'CNV_ERR_PARAM_MALFORMED':
       return error.message.startsWith('malformed parameter') ? ['write each param as -p name=value'] : [];
     default:

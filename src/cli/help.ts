@@ -16,7 +16,9 @@ const JOB_EXIT = ['0  success (a plan with changes pending included)', '1  a nod
 const USAGE_EXIT = '255  usage error (unknown flag, wrong number of arguments)';
 const REMOTE_NOTES = [
   'Without --local, module paths and relative paths inside modules resolve on the server, against its',
-  'own directory, and resources change the server machine.',
+  'own directory, and resources change the server machine. With --upload the module and the local',
+  'modules it includes are sent from this machine (up to 4 MiB; includes must lie under the module\'s',
+  'directory; http(s) includes are still fetched by the server).',
 ];
 
 const HELP: Readonly<Record<string, CommandHelp>> = {
@@ -25,6 +27,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       'converge plan --local m.hcl                          # run here, in a server started for this command',
       'converge plan --local -p name=you m.hcl              # with a param for the top-level module',
       'converge plan --rpc-addr host:4774 --rpc-token "$T" m.hcl   # m.hcl as the server sees it',
+      'converge plan --rpc-addr host:4774 --rpc-token "$T" --upload m.hcl   # m.hcl and its includes from here',
       'converge plan --local -out plan.cvg m.hcl            # save a signed plan to apply later',
       'converge plan --local --detailed-exitcode m.hcl      # exit 2 when changes are pending',
     ],
@@ -36,6 +39,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       'converge apply --local m.hcl',
       'converge apply --local --only-show-changes -p name=you m.hcl',
       'converge apply --local plan.cvg                      # apply a saved plan; drifted nodes are left alone',
+      'converge apply --rpc-addr host:4774 --upload m.hcl   # send m.hcl and the local modules it includes',
     ],
     exitCodes: [...JOB_EXIT, '2  interrupted twice (hard stop; the first Ctrl-C lets running nodes finish)', USAGE_EXIT],
     notes: REMOTE_NOTES,
@@ -44,6 +48,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     examples: [
       'converge healthcheck --local m.hcl',
       'converge healthcheck --local --quiet --fail-unhealthy m.hcl   # one line per unhealthy node; exit 3',
+      'converge healthcheck --rpc-addr host:4774 --upload m.hcl     # check the modules of this machine there',
     ],
     exitCodes: [
       '0  checks ran (unhealthy ones included, unless --fail-unhealthy)',
@@ -54,7 +59,11 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     notes: REMOTE_NOTES,
   },
   graph: {
-    examples: ['converge graph --local m.hcl | dot -Tsvg > m.svg', 'converge graph --local --show-params m.hcl'],
+    examples: [
+      'converge graph --local m.hcl | dot -Tsvg > m.svg',
+      'converge graph --local --show-params m.hcl',
+      'converge graph --rpc-addr host:4774 --upload m.hcl',
+    ],
     exitCodes: ['0  the graph was printed', '1  the module could not be loaded or the RPC call failed', USAGE_EXIT],
     notes: REMOTE_NOTES,
   },
@@ -138,6 +147,7 @@ export function rootHelp(): string {
       'converge apply --local examples/hello.hcl      # converge a module on this machine',
       'converge server --rpc-token "$TOKEN"           # serve plan/apply to remote clients',
       'converge plan --rpc-addr host:4774 m.hcl       # m.hcl is resolved on the server',
+      'converge plan --rpc-addr host:4774 --upload m.hcl   # m.hcl and its local includes are sent',
     ]),
     '',
     'Global flags:',
@@ -147,7 +157,7 @@ export function rootHelp(): string {
     'Run "converge <command> --help" for a command\'s flags, examples and exit codes. Flags also read',
     'CONVERGE_<FLAG> from the environment (CONVERGE_LOCAL=1, CONVERGE_RPC_TOKEN=..., CONVERGE_LOG_LEVEL=debug),',
     'except -p and --paramsJSON. plan, apply, healthcheck and graph run on a server: without --local,',
-    'module paths resolve on the server.',
+    'module paths resolve on the server (--upload sends the local module and its local includes).',
     '',
   ].join('\n');
 }

@@ -8,8 +8,10 @@ restoreDeferredExtraCa();
 
 /** Waits for stdout to drain before exiting, so piped output is never cut short. */
 function exitWith(code: number): void {
-  if (process.stdout.writableLength === 0) process.exit(code);
+  // A stdout whose reader went away (broken-pipe.ts) will never drain.
+  if (process.stdout.writableLength === 0 || process.stdout.destroyed) process.exit(code);
   process.stdout.once('drain', () => process.exit(code));
+  process.stdout.once('close', () => process.exit(code));
 }
 
 main(process.argv.slice(2)).then(exitWith, (error: unknown) => {

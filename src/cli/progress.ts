@@ -2,8 +2,10 @@
  * Live progress on stderr while a job runs, only when stderr is a terminal: one line with nodes done out of
  * the total and what is running now (the original showed a similar `Active:` panel). The line is redrawn on
  * a timer, erased before any log line, and erased for good when the job ends, so it never reaches stdout or
- * a log file.
+ * a log file. Before the walk, a slow load shows how far it has come (files read, nodes rendered); a
+ * --local load holds this thread, so the timer cannot fire then, and each loading report draws at once.
  */
+import type { LoadingProgress } from '../protocol.js';
 import type { JobResults } from './job-results.js';
 
 /** How often the line is redrawn. */
@@ -17,6 +19,7 @@ export class ProgressLine {
   readonly #label: string;
   #timer: NodeJS.Timeout | undefined;
   #drawn = false;
+  #loading: LoadingProgress | undefined;
 
   constructor(stream: NodeJS.WriteStream, results: JobResults, label: string) {
     this.#stream = stream;
@@ -30,9 +33,20 @@ export class ProgressLine {
     this.#timer.unref();
   }
 
+  /** A loading report: shown until the walk starts, drawn now (reports come at most every 100 ms). */
+  loading(progress: LoadingProgress): void {
+    this.#loading = progress;
+    this.draw();
+  }
+
   /** The text of the line for a moment in time (exported through draw for tests). */
   text(now = Date.now()): string {
     const { done, total, running } = this.#results.progress();
+    if (total === 0 && this.#loading !== undefined) {
+      const { files, nodes, rendered } = this.#loading;
+      const phase = rendered === 0 ? `${nodes} nodes declared` : `${rendered}/${nodes} nodes rendered`;
+      return `${this.#label}: loading: ${files} ${files === 1 ? 'file' : 'files'} read, ${phase}`;
+    }
     running.sort((a, b) => a.since - b.since);
     const named = running
       .slice(0, MAX_NAMED)

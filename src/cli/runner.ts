@@ -73,6 +73,7 @@ export function loadRequestFor(job: ClientJob): ClientLoadRequest {
     params,
     ...(Object.keys(typed).length > 0 ? { paramsJson: typed } : {}),
     ...(job.content !== undefined ? { content: job.content } : {}),
+    ...(job.files !== undefined ? { files: job.files } : {}),
     ...(job.savePlan === true ? { savePlan: true } : {}),
     ...(job.savedPlan !== undefined ? { savedPlan: job.savedPlan } : {}),
   };
@@ -195,7 +196,7 @@ export async function openRunner(options: RunnerOptions): Promise<JobRunner> {
           onNotice?.(notice);
           return;
         }
-        if (notice.type === 'saved-plan') {
+        if (notice.type === 'saved-plan' || notice.type === 'loading') {
           onNotice?.(notice);
           return;
         }

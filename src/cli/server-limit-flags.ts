@@ -14,6 +14,7 @@ const DESCRIPTIONS: Readonly<Record<LimitName, string>> = {
   nesting: 'nesting of HCL objects and lists, and of template blocks and parentheses',
   moduleDepth: 'modules nested inside each other below the top module',
   modules: 'module files one run may load',
+  moduleBytes: 'size of one module file, local or fetched',
   nodes: 'nodes in one run\'s graph',
   nodeTimeoutMs: 'time one check or apply of a node may take (0: no limit)',
   runTimeoutMs: 'time one run may take, load to last node (0: no limit)',

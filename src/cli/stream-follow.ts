@@ -3,13 +3,14 @@
  * printers take: the edges once the run starts, then each event. plan/apply and attach read through
  * this one loop, so a watched run is shown exactly as its own client would have shown it.
  */
-import type { NodeEvent, WorkerMessage } from '../protocol.js';
+import type { LoadingProgress, NodeEvent, WorkerMessage } from '../protocol.js';
 import type { ExecutorStream } from '../frontdoor/client.js';
 import type { Logger } from './log.js';
 
-/** What a run says about itself besides node events: queued behind another run, then started. */
+/** What a run says about itself besides node events: queued behind another run, loading, then started. */
 export type RunNotice =
   | { readonly type: 'queued'; readonly runId: string; readonly behind: string; readonly position: number; readonly text: string }
+  | { readonly type: 'loading'; readonly runId: string; readonly progress: LoadingProgress }
   | { readonly type: 'started'; readonly runId: string }
   | { readonly type: 'saved-plan'; readonly runId: string; readonly text: string };
 
@@ -32,6 +33,8 @@ export async function followStream(
       if (item.type === 'queued') {
         log.info(item.notice.text, { run: item.notice.runId, behind: item.notice.behind, position: item.notice.position });
         onNotice?.({ type: 'queued', runId: item.notice.runId, behind: item.notice.behind, position: item.notice.position, text: item.notice.text });
+      } else if (item.type === 'loading') {
+        onNotice?.(item);
       } else if (item.type === 'start') {
         log.debug('run started', { run: item.runId });
         onNotice?.({ type: 'started', runId: item.runId });

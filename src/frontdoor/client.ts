@@ -45,6 +45,8 @@ export interface ClientLoadRequest {
   readonly paramsJson?: Readonly<Record<string, unknown>>;
   /** The module text itself, sent inline (the original's issue #624). */
   readonly content?: string;
+  /** With `content`: the local modules it includes, by path relative to its directory (`--upload`). */
+  readonly files?: Readonly<Record<string, string>>;
   readonly verify?: boolean;
   /** Plan only: ask the server for a signed plan file at the end (a `saved-plan` item). */
   readonly savePlan?: boolean;
@@ -96,6 +98,7 @@ function loadRequest(request: ClientLoadRequest): LoadRequestInit {
     parametersJson: request.paramsJson === undefined ? '' : JSON.stringify(request.paramsJson),
     savePlan: request.savePlan ?? false,
     savedPlan: request.savedPlan ?? '',
+    files: { ...request.files },
   };
 }
 

@@ -11,16 +11,18 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { JOB_BASE_COST_BYTES } from '../defaults.js';
 import { ConvergeError, fromWire, toWire } from '../errors.js';
-import { reportsLeftovers, type JobKind, type JobOutcome, type JobSpec, type NodeEvent, type WorkerMessage } from '../protocol.js';
+import { reportsLeftovers, type JobKind, type JobOutcome, type JobSpec, type LoadingProgress, type NodeEvent, type WorkerMessage } from '../protocol.js';
 import type { JobPool } from '../workers/inline-pool.js';
 import { asciiJson } from './ascii-json.js';
 import type { JobQueue } from './job-queue.js';
 import { RUN_FAILED_MESSAGE, type Logger } from './logger.js';
 import { graphComponents } from './wire/graph.js';
 import type { GraphComponentInit, StatusResponseInit } from './wire/pb-types.js';
-import { edgesNoticeResponse, noticeResponse, statusResponse } from './wire/status.js';
+import { edgesNoticeResponse, loadingNoticeResponse, noticeResponse, statusResponse } from './wire/status.js';
 import type { QueuedNotice, Run, RunRegistry } from './runs.js';
 import type { PlanSigner } from './plan-signing.js';
+import type { RunOutcomeLabel, ServerMetrics } from './metrics.js';
+import { outcomeOf } from './run-outcome.js';
 import { recordSources, savedPlanNotice, sealPlan } from './saved-plans.js';
 
 export interface ExecutorContext {
@@ -32,6 +34,8 @@ export interface ExecutorContext {
   readonly onRun?: (run: Run, spec: JobSpec, origin: RunOrigin) => void;
   /** Signs saved plans (`plan -out`); without it a plan never carries a plan file. */
   readonly plans?: PlanSigner;
+  /** Counts every finished run (metrics.ts); nothing is counted without it. */
+  readonly metrics?: ServerMetrics;
 }
 
 /** Who asked for a run and from where, for the audit trail. */
@@ -50,16 +54,23 @@ export interface StartedJob {
   readonly settled: Promise<void>;
 }
 
-function summarise(run: Run): { nodes: number; errors: number } {
+/** Nodes of `run` that reported a result, those with an error, and those with changes. */
+export function summarise(run: Run): { nodes: number; errors: number; changed: number } {
   let errors = 0;
   let nodes = 0;
+  let changed = 0;
   for (let i = 0; i < run.eventCount; i += 1) {
     const event = run.eventAt(i)!.event;
     if (event.run !== 'FINISHED') continue;
     nodes += 1;
     if (event.details !== undefined && event.details.error !== '') errors += 1;
+    if (event.details?.hasChanges === true) changed += 1;
   }
-  return { nodes, errors };
+  return { nodes, errors, changed };
+}
+
+function countedOutcome(outcome: JobOutcome, failedNodes: number): RunOutcomeLabel {
+  return !outcome.ok && outcome.error.code === 'CNV_ERR_QUEUE_FULL' ? 'refused' : outcomeOf(outcome, failedNodes);
 }
 
 /**
@@ -68,7 +79,8 @@ function summarise(run: Run): { nodes: number; errors: number } {
  * its syntax tree). An estimate, so admission stays O(1) and happens before any parsing.
  */
 export function jobCost(spec: JobSpec): number {
-  const inline = (spec.content?.length ?? 0) + JSON.stringify(spec.params).length;
+  let inline = (spec.content?.length ?? 0) + JSON.stringify(spec.params).length;
+  for (const [key, text] of Object.entries(spec.files ?? {})) inline += key.length + text.length;
   return JOB_BASE_COST_BYTES + 8 * inline;
 }
 
@@ -108,7 +120,8 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
   else clientGone.addEventListener('abort', onGone, { once: true });
 
   const onMessage = (message: WorkerMessage): void => {
-    if (message.type === 'edges') run.setEdges(message.edges);
+    if (message.type === 'loading') run.setLoading(message.progress);
+    else if (message.type === 'edges') run.setEdges(message.edges);
     else if (message.type === 'events') {
       run.appendEvents(message.events);
       logLeftovers(logger, run.id, message.events);
@@ -141,7 +154,15 @@ export function startJob(context: ExecutorContext, spec: JobSpec, clientGone: Ab
       clientGone.removeEventListener('abort', onGone);
       sealPlan(context.plans, run, spec, outcome);
       run.finish(outcome);
-      const counts = summarise(run);
+      const { changed, ...counts } = summarise(run);
+      context.metrics?.runFinished({
+        kind: spec.kind,
+        outcome: countedOutcome(outcome, counts.errors),
+        createdAtMs: run.createdAtMs,
+        startedAtMs: run.startedAtMs,
+        finishedAtMs: run.finishedAtMs ?? Date.now(),
+        nodes: { checked: counts.nodes, changed, failed: counts.errors },
+      });
       const fields = { run: run.id, kind: spec.kind, ...counts, clientConnected: !disconnected, ...who };
       if (outcome.ok) logger.log('INFO', 'run finished', fields);
       // The transport logs the refusal at INFO with the peer and the reason (refusals.ts).
@@ -210,13 +231,23 @@ export async function pumpStatus(run: Run, sink: EventSink<StatusResponseInit>, 
   const send = async (message: StatusResponseInit): Promise<void> => {
     if (!sink.write(message)) await sink.drained();
   };
-  // Phase 1: wait for the edges (or an early failure), passing on a queue notice if the client wants it.
+  // Phase 1: wait for the edges (or an early failure), passing on a queue notice and the loading
+  // progress if the client wants them.
+  let loadingSent: LoadingProgress | undefined;
   while (run.edges === undefined && run.outcome === undefined && !sink.gone.aborted) {
     if (acceptNotices && !noticeSent && run.notice !== undefined) {
       sink.start({ runId: run.id });
       started = true;
       noticeSent = true;
       await send(noticeResponse(run.notice));
+      continue;
+    }
+    const loading = run.loading;
+    if (acceptNotices && loading !== undefined && loading !== loadingSent) {
+      if (!started) sink.start({ runId: run.id });
+      started = true;
+      loadingSent = loading;
+      await send(loadingNoticeResponse(run.id, loading));
       continue;
     }
     await waitForChange(run, sink.gone);
@@ -259,6 +290,7 @@ export async function pumpStatus(run: Run, sink: EventSink<StatusResponseInit>, 
 /** What runInProcess() tells its caller besides the job's own messages. */
 export type InProcessNotice =
   | { readonly type: 'queued'; readonly notice: QueuedNotice }
+  | { readonly type: 'loading'; readonly runId: string; readonly progress: LoadingProgress }
   | { readonly type: 'started'; readonly runId: string }
   | { readonly type: 'saved-plan'; readonly runId: string; readonly text: string };
 
@@ -276,6 +308,7 @@ export async function runInProcess(
   onNotice: (notice: InProcessNotice) => void = () => undefined,
 ): Promise<JobOutcome> {
   const { run, settled } = startJob(context, spec, gone);
+  run.onLoading = (progress) => onNotice({ type: 'loading', runId: run.id, progress });
   let queuedSeen = false;
   while (run.edges === undefined && run.graph === undefined && run.outcome === undefined) {
     if (!queuedSeen && run.notice !== undefined) {
@@ -284,6 +317,7 @@ export async function runInProcess(
     }
     await run.changed();
   }
+  run.onLoading = undefined;
   if (run.edges !== undefined || run.graph !== undefined) onNotice({ type: 'started', runId: run.id });
   if (spec.kind === 'graph') {
     await settled;

@@ -80,6 +80,8 @@ function withSavedPlan(plans: PlanSigner | undefined, kind: JobKind, request: Lo
   if (request.savedPlan !== '') {
     if (kind !== 'apply') refuse('saved_plan is for apply only');
     if (plans === undefined) refuse('this server does not take saved plans');
+    // The plan holds the texts of every module it read; uploaded files beside it would be ignored.
+    if (Object.keys(request.files).length > 0) refuse('files is not used with saved_plan: the plan carries its module texts');
     return savedPlanSpec(plans!, request.savedPlan, spec);
   }
   if (request.savePlan) {

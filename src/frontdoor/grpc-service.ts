@@ -12,6 +12,7 @@ import { binaryDisabled } from './binary.js';
 import { moduleServingDisabled } from './modules.js';
 import { interruptible } from './lifecycle.js';
 import { addStandardServices, type StandardServices } from './reflection.js';
+import { countAuthRefusal } from './metrics.js';
 import { grpcPeer, logRefusal } from './refusals.js';
 import { ERROR_CODE_METADATA, mapError } from './status-map.js';
 import { checkLoadRequest, type LoadRequest } from './wire/load-request.js';
@@ -42,6 +43,7 @@ export function toServiceError(front: FrontDoor, error: unknown, method: string,
   const mapped = mapError(error);
   if (!mapped.known) front.logger.log('ERROR', 'unexpected error', { method, peer, error: String(error) });
   else logRefusal(front.logger, error, { peer, method });
+  countAuthRefusal(front.metrics, error);
   const details = boundedDetails(mapped.message);
   if (details !== mapped.message) front.logger.log('INFO', 'error message cut for the gRPC client', { method, error: mapped.message });
   const metadata = new grpc.Metadata();

@@ -15,6 +15,7 @@ import { type EventSink, METHOD_KINDS, pumpGraph, pumpStatus, startJob } from '.
 import type { FrontDoor } from './front-door.js';
 import { moduleServingDisabled } from './modules.js';
 import { interruptible } from './lifecycle.js';
+import { countAuthRefusal } from './metrics.js';
 import { logRefusal, socketPeer } from './refusals.js';
 import { serveRunsRoute } from './runs-http.js';
 import { httpReason, mapError, routeMissStatus } from './status-map.js';
@@ -61,6 +62,7 @@ function sendError(front: FrontDoor, request: IncomingMessage, response: ServerR
   const mapped = mapError(error);
   if (!mapped.known) front.logger.log('ERROR', 'unexpected error', { method, peer, error: String(error) });
   else logRefusal(front.logger, error, { peer, method });
+  countAuthRefusal(front.metrics, error);
   if (response.headersSent) {
     response.end();
     return;

@@ -51,7 +51,7 @@ export function reattaching(client: Watcher, first: ExecutorStream, options: Rea
       try {
         for await (const item of current) {
           if (item.type === 'queued') runId = item.notice.runId;
-          else if (item.type === 'saved-plan') runId = item.runId;
+          else if (item.type === 'saved-plan' || item.type === 'loading') runId = item.runId;
           if (item.type === 'start') {
             runId = item.runId;
             if (started) continue;

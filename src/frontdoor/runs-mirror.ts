@@ -7,11 +7,14 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JobOutcome, JobSpec, NodeEvent } from '../protocol.js';
+import type { JobSpec, NodeEvent } from '../protocol.js';
 import type { RunStore } from '../store/run-store.js';
-import type { NodeRecord, RunOutcome } from '../store/types.js';
+import type { NodeRecord } from '../store/types.js';
 import type { RunOrigin } from './executor.js';
+import { outcomeOf } from './run-outcome.js';
 import type { Run } from './runs.js';
+
+export { outcomeOf };
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -30,15 +33,6 @@ export async function moduleSha256(spec: JobSpec): Promise<string> {
     // The job reports an unreadable module itself; the record just has no hash.
     return '';
   }
-}
-
-/** The stored outcome of a finished run. */
-export function outcomeOf(outcome: JobOutcome | undefined, failedNodes: number): RunOutcome {
-  if (outcome === undefined) return 'interrupted';
-  if (outcome.ok) return failedNodes > 0 ? 'failed' : 'ok';
-  if (outcome.error.code === 'CNV_ERR_JOB_CANCELLED') return 'cancelled';
-  if (outcome.error.code === 'CNV_ERR_JOB_INTERRUPTED') return 'interrupted';
-  return 'failed';
 }
 
 /** Each node's last FINISHED event of the run's last pass. */

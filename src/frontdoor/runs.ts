@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_RETAIN_EVENTS, DEFAULT_RETAIN_RUNS, DEFAULT_RETAIN_RUNS_BYTES } from '../defaults.js';
-import type { GraphEdge, GraphVertex, JobKind, JobOutcome, NodeEvent } from '../protocol.js';
+import type { GraphEdge, GraphVertex, JobKind, JobOutcome, LoadingProgress, NodeEvent } from '../protocol.js';
 
 /** Bookkeeping per event or edge besides its strings (objects, array slots, the seq), in bytes. */
 const RECORD_OVERHEAD_BYTES = 160;
@@ -64,6 +64,7 @@ export class Run {
   #graph: { readonly vertices: readonly GraphVertex[]; readonly edges: readonly GraphEdge[] } | undefined;
   readonly #events: NumberedEvent[] = [];
   #notice: QueuedNotice | undefined;
+  #loading: LoadingProgress | undefined;
   #outcome: JobOutcome | undefined;
   #wake: (() => void) | undefined;
   #changed: Promise<void> | undefined;
@@ -87,6 +88,15 @@ export class Run {
   get notice(): QueuedNotice | undefined {
     return this.#notice;
   }
+  /** The latest loading progress, while a slow load goes on; undefined once the walk has started. */
+  get loading(): LoadingProgress | undefined {
+    return this.#edges === undefined && this.#graph === undefined ? this.#loading : undefined;
+  }
+  /**
+   * Told of each loading report as it arrives. A --local job loads on this very thread, synchronously,
+   * so a reader waiting on changed() would only see the last report, once loading is over.
+   */
+  onLoading: ((progress: LoadingProgress) => void) | undefined;
   get outcome(): JobOutcome | undefined {
     return this.#outcome;
   }
@@ -124,6 +134,11 @@ export class Run {
   markRunning(): void {
     this.#state = 'running';
     this.startedAtMs = Date.now();
+    this.#notify();
+  }
+  setLoading(progress: LoadingProgress): void {
+    this.#loading = progress;
+    this.onLoading?.(progress);
     this.#notify();
   }
   setEdges(edges: readonly GraphEdge[]): void {

@@ -23,6 +23,7 @@ import type { JobQueueOptions } from './job-queue.js';
 import type { Logger } from './logger.js';
 import type { PlanSignerOptions } from './plan-signing.js';
 import type { RunRegistryOptions } from './runs.js';
+import type { Schedule } from './schedule.js';
 import type { RunStoreOptions } from '../store/run-store.js';
 import type { TlsFiles } from './tls.js';
 
@@ -94,6 +95,15 @@ export interface ServerOptions {
    * (plan-signing.ts). @default { stateDir: $XDG_STATE_HOME/converge or ~/.local/state/converge, maxAgeMs: 3_600_000 }
    */
   readonly plans?: PlanSignerOptions;
+  /**
+   * Serve Prometheus metrics at http://host:port/metrics, plain HTTP without authentication
+   * (metrics-listener.ts); port 0 picks a free one. Off, and prom-client never loaded, without it.
+   */
+  readonly metrics?: { readonly host: string; readonly port: number };
+  /** Runs the server starts on its own, each every interval (scheduler.ts); recorded with who = "schedule". */
+  readonly schedules?: readonly Schedule[];
+  /** Start each schedule's first run when the server starts, not one interval later. @default false */
+  readonly scheduleAtStart?: boolean;
 }
 
 export type ResolvedConnectionOptions = Readonly<Required<ConnectionOptions>>;

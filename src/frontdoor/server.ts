@@ -4,7 +4,6 @@
  * runs jobs) and owns the order in which they stop: close() for tests and --local, shutdown() for
  * SIGTERM, which lets running jobs finish first.
  */
-import type net from 'node:net';
 import os from 'node:os';
 import { ConvergeError, toWire } from '../errors.js';
 import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
@@ -20,7 +19,9 @@ import { savedPlanSpec } from './saved-plans.js';
 import type { FrontDoor } from './front-door.js';
 import { JobQueue } from './job-queue.js';
 import { Lifecycle } from './lifecycle.js';
-import { createListener } from './listener.js';
+import { listen } from './listen.js';
+import { createListener, type Listener } from './listener.js';
+import { NO_METRICS } from './metrics.js';
 import { createLogger } from './logger.js';
 import { ModuleRoot } from './modules.js';
 import { RunRegistry } from './runs.js';
@@ -38,6 +39,8 @@ export interface RunningServer {
   readonly url: string;
   /** The token in force; null with noToken. */
   readonly token: string | null;
+  /** Where /metrics is served (`http://host:port/metrics`); null without the metrics option. */
+  readonly metricsUrl: string | null;
   /**
    * Re-reads the --rpc-keys file (SIGHUP) and resolves to the number of keys now in force. A file
    * that no longer parses is refused whole (the error names file:line) and the old keys stay.
@@ -65,6 +68,12 @@ function inProcessPlanSpec(spec: JobSpec & { readonly savePlan?: boolean; readon
   return savePlan === true && base.kind === 'plan' ? { ...base, recordSources: true } : base;
 }
 
+/** A listening host as a URL shows it; a wildcard is shown as 127.0.0.1. */
+function hostForUrl(host: string): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return shown.includes(':') ? `[${shown}]` : shown;
+}
+
 function originsFor(host: string, port: number, scheme: string): string[] {
   const hosts = new Set<string>(['127.0.0.1', 'localhost']);
   if (host === '0.0.0.0' || host === '::' || host === '') {
@@ -75,29 +84,6 @@ function originsFor(host: string, port: number, scheme: string): string[] {
     hosts.add(host.includes(':') ? `[${host}]` : host);
   }
   return [...hosts].map((h) => `${scheme}://${h}:${port}`);
-}
-
-function listen(server: net.Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new ConvergeError(
-            'CNV_ERR_SERVER_ADDRESS_IN_USE',
-            `cannot listen on ${host}:${port}: the address is already in use (another converge or another program holds it)`,
-            { host, port },
-          ),
-        );
-      } else {
-        reject(new ConvergeError('CNV_ERR_SERVER_UNREACHABLE', `cannot listen on ${host}:${port}: ${error.message}`));
-      }
-    };
-    server.once('error', onError);
-    server.listen({ host, port, exclusive: true }, () => {
-      server.off('error', onError);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
 }
 
 /**
@@ -142,9 +128,28 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     plans,
   } as const;
   const lifecycle = new Lifecycle();
+  // The RPC listener, once created, for the connection gauge; scrapes before then read 0.
+  const rpcListener: { current?: Listener } = {};
+  // Bound before the RPC port, so that every run is counted; loaded only when asked for (metrics.ts).
+  const metricsEndpoint =
+    input.metrics === undefined
+      ? undefined
+      : await import('./metrics-listener.js')
+          .then(({ startMetricsEndpoint }) =>
+            startMetricsEndpoint(input.metrics!.host, input.metrics!.port, {
+              waiting: () => queue.waiting,
+              running: () => queue.running,
+              connections: () => rpcListener.current?.open ?? 0,
+            }, logger),
+          )
+          .catch(async (error: unknown) => {
+            if (ownsPool) await pool.close();
+            throw error;
+          });
   // Opened before the port: a store that cannot open stops the start-up, naming its file.
   const persisted = input.store === undefined ? undefined : await openPersistedRuns(input.store, logger).catch(async (error: unknown) => {
     if (ownsPool) await pool.close();
+    await metricsEndpoint?.close();
     throw error;
   });
   const front: FrontDoor = {
@@ -160,6 +165,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     lifecycle,
     idleTimeoutMs: connections.idleTimeoutMs,
     spec: (kind, request, requestHost) => specFor(specDefaults, kind, request, requestHost),
+    metrics: metricsEndpoint?.metrics ?? NO_METRICS,
     ...(persisted === undefined ? {} : { onRun: persisted.mirror, store: persisted.store }),
   };
 
@@ -190,12 +196,15 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     },
   });
 
+  rpcListener.current = listener;
+
   let port: number;
   try {
     port = await listen(listener.server, host, options.port);
   } catch (error) {
     if (ownsPool) await pool.close();
     await persisted?.close();
+    await metricsEndpoint?.close();
     throw error;
   }
   if (input.lazyTransport !== true) {
@@ -205,18 +214,27 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
       listener.server.close();
       if (ownsPool) await pool.close();
       await persisted?.close();
+      await metricsEndpoint?.close();
       throw error;
     }
   }
   specDefaults.origins.push(...originsFor(host, port, scheme));
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  // Loaded only for a server with schedules, started once the port serves (a scheduled run may fetch
+  // its module from this very server).
+  const scheduler =
+    input.schedules === undefined || input.schedules.length === 0
+      ? undefined
+      : new (await import('./scheduler.js')).Scheduler(front, input.schedules, { atStart: input.scheduleAtStart === true });
+  const url = `${scheme}://${hostForUrl(host)}:${port}`;
   logger.log('INFO', 'serving', { addr: `${host}:${port}`, component: 'rpc', tls: scheme === 'https', maxConnections: listener.maxConnections });
+
+  scheduler?.start();
 
   const stopListening = (): Promise<void> => new Promise<void>((resolve) => listener.server.close(() => resolve()));
   let closing: Promise<void> | undefined;
   const close = (waitForJobs = true): Promise<void> => {
     closing ??= (async () => {
+      scheduler?.stop();
       const listenerClosed = stopListening();
       // A transport still loading is waited for, so that nothing it sets up outlives close().
       if (transport !== undefined) (await transport.catch(() => undefined))?.destroy();
@@ -226,6 +244,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
       if (waitForJobs) await queue.idle();
       if (ownsPool) await pool.close();
       await persisted?.close();
+      await metricsEndpoint?.close();
       logger.log('INFO', 'server stopped', { addr: `${host}:${port}` });
     })();
     return closing;
@@ -234,6 +253,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   const shutdown = (graceMs = options.shutdownGraceMs): Promise<void> => {
     shuttingDown ??= (async () => {
       logger.log('INFO', 'shutting down: no new jobs; running jobs have the grace period to finish', { graceMs });
+      scheduler?.stop();
       loaded?.notServing();
       const listenerClosed = stopListening();
       loaded?.closeIdle();
@@ -276,5 +296,6 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     logger.log('INFO', 'named client keys reloaded', { file: input.clientKeysFile, keys: keys.size });
     return keys.size;
   };
-  return { host, port, url, token, close: () => close(), shutdown, runInProcess: inProcess, reloadClientKeys };
+  const metricsUrl = metricsEndpoint === undefined ? null : `http://${hostForUrl(metricsEndpoint.host)}:${metricsEndpoint.port}/metrics`;
+  return { host, port, url, token, metricsUrl, close: () => close(), shutdown, runInProcess: inProcess, reloadClientKeys };
 }

@@ -11,6 +11,7 @@ import { defaultGuard, type RunGuard } from './guard.js';
 import { stopsRun } from './limits.js';
 import { linkGroups } from './groups.js';
 import { loadGraph } from './load.js';
+import { silentLoading, type LoadingReporter } from './loading-progress.js';
 import { mergeDuplicates, stableJson } from './merge.js';
 import type { GraphNode, ResourceGraph } from './nodes.js';
 import { assertAcyclic } from './order.js';
@@ -27,8 +28,14 @@ export interface BuiltJob {
 }
 
 /** Loads, links, renders and merges a job's graph. */
-export async function buildJob(job: JobSpec, signal?: AbortSignal, guard: RunGuard = defaultGuard()): Promise<BuiltJob> {
-  const graph = await loadGraph(job, signal, guard);
+export async function buildJob(
+  job: JobSpec,
+  signal?: AbortSignal,
+  guard: RunGuard = defaultGuard(),
+  loading: LoadingReporter = silentLoading(),
+): Promise<BuiltJob> {
+  const graph = await loadGraph(job, signal, guard, loading);
+  loading.nodes = graph.nodes.size;
   const templates = new TemplateCache(guard);
   const index = resolveDependencies(graph, templates);
   guard.check();
@@ -41,6 +48,8 @@ export async function buildJob(job: JobSpec, signal?: AbortSignal, guard: RunGua
   for (const node of graph.nodes.values()) {
     if (signal?.aborted === true) throw new ConvergeError('CNV_ERR_JOB_CANCELLED', 'interrupted');
     guard.poll();
+    loading.rendered += 1;
+    loading.tick();
     try {
       switch (node.kind) {
         case 'root':

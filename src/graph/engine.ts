@@ -5,9 +5,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_PARALLELISM } from '../defaults.js';
-import type { GraphEdge, GraphVertex, JobSpec, NodeEvent } from '../protocol.js';
+import type { GraphEdge, GraphVertex, JobSpec, LoadingProgress, NodeEvent } from '../protocol.js';
 import { buildJob, exportEdges, exportVertices } from './build.js';
 import { RunGuard } from './guard.js';
+import { LoadingReporter, silentLoading } from './loading-progress.js';
 import { MAX_TIMER_MS } from './node-time.js';
 import { NodePipeline } from './pipeline.js';
 import { walk } from './walk.js';
@@ -21,6 +22,13 @@ export interface JobSink {
   event(e: NodeEvent): void;
   /** Once, before `edges`, when the job asked for `recordSources`. */
   sources?(sources: Record<string, string>): void;
+  /** Before `edges`, now and then, while a slow load goes on (loading-progress.ts). */
+  loading?(progress: LoadingProgress): void;
+}
+
+function loadingFor(sink: Pick<JobSink, 'loading'> | undefined): LoadingReporter {
+  const report = sink?.loading;
+  return report === undefined ? silentLoading() : new LoadingReporter((progress) => report.call(sink, progress));
 }
 
 /** The run's own signal: aborted by the caller's, or at the run's deadline (--run-timeout). */
@@ -67,7 +75,7 @@ export async function runJob(
   const run = startRun(job, signal, interrupted);
   const { guard } = run;
   try {
-    const built = await buildJob(job, run.signal, guard);
+    const built = await buildJob(job, run.signal, guard, loadingFor(sink));
     if (job.recordSources === true) sink.sources?.(Object.fromEntries(built.graph.sources));
     sink.edges(exportEdges(built.graph));
     if (job.kind === 'graph') return { nodes: built.graph.nodes.size };
@@ -98,10 +106,11 @@ export async function graphJob(
   job: JobSpec,
   signal?: AbortSignal,
   interrupted?: () => boolean,
+  sink?: Pick<JobSink, 'loading'>,
 ): Promise<{ vertices: GraphVertex[]; edges: GraphEdge[] }> {
   const run = startRun(job, signal, interrupted);
   try {
-    const built = await buildJob(job, run.signal, run.guard);
+    const built = await buildJob(job, run.signal, run.guard, loadingFor(sink));
     return { vertices: exportVertices(built), edges: exportEdges(built.graph) };
   } finally {
     run.dispose();

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConvergeError, getErrorMessage } from '../errors.js';
 import { fileKind } from '../file-kind.js';
 import { mintToken } from '../jwt.js';
+import { DEFAULT_RUN_LIMITS, limitError } from './limits.js';
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 
@@ -73,6 +74,39 @@ export interface FetchOptions {
   /** Tokens by URL origin; a JWT minted from the token is sent as `Authorization: BEARER <jwt>`. */
   readonly moduleTokens?: Readonly<Record<string, string>> | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Bytes one module file may have; past it the file is not read further (CNV_ERR_LIMIT_MODULE_SIZE). */
+  readonly maxBytes?: number | undefined;
+}
+
+/** The error of a module file past --max-module-size, naming the file. */
+function tooLarge(url: URL, maxBytes: number, size?: number): ConvergeError {
+  const limit = limitError('moduleBytes', maxBytes);
+  const what = size === undefined ? 'is larger than allowed' : `has ${size} bytes`;
+  return new ConvergeError(limit.code, `${url.href} ${what}: ${limit.message}`, { ...limit.details, url: url.href });
+}
+
+/** Reads a response body as UTF-8, refusing it as soon as it passes `maxBytes`. */
+async function boundedText(response: Response, url: URL, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(url, maxBytes, declared);
+  }
+  if (response.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(url, maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -81,7 +115,7 @@ export interface FetchOptions {
  * holds a libuv pool thread meanwhile), and a device such as /dev/zero never ends. A directory keeps
  * its EISDIR, so it stays "not found" as before.
  */
-async function readLocalFile(file: string, url: URL): Promise<string> {
+async function readLocalFile(file: string, url: URL, maxBytes: number): Promise<string> {
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stats = await handle.stat();
@@ -89,6 +123,7 @@ async function readLocalFile(file: string, url: URL): Promise<string> {
     if (!stats.isFile()) {
       throw new ConvergeError('CNV_ERR_LOAD_READ', `open ${file}: not a regular file (${fileKind(stats)})`, { url: url.href });
     }
+    if (stats.size > maxBytes) throw tooLarge(url, maxBytes, stats.size);
     return await handle.readFile({ encoding: 'utf8' });
   } finally {
     await handle.close();
@@ -97,6 +132,7 @@ async function readLocalFile(file: string, url: URL): Promise<string> {
 
 /** Fetches one module file's text. Local failures are CNV_ERR_LOAD_NOT_FOUND/READ, remote ones CNV_ERR_LOAD_FETCH. */
 export async function fetchModule(url: URL, options: FetchOptions = {}): Promise<string> {
+  const maxBytes = options.maxBytes ?? DEFAULT_RUN_LIMITS.moduleBytes;
   if (url.protocol === 'file:') {
     let file: string;
     try {
@@ -106,7 +142,7 @@ export async function fetchModule(url: URL, options: FetchOptions = {}): Promise
       throw new ConvergeError('CNV_ERR_LOAD_SOURCE', `${url.href} is not a local file path: ${getErrorMessage(error)}`, { url: url.href });
     }
     try {
-      return await readLocalFile(file, url);
+      return await readLocalFile(file, url, maxBytes);
     } catch (error) {
       if (error instanceof ConvergeError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
@@ -135,5 +171,5 @@ export async function fetchModule(url: URL, options: FetchOptions = {}): Promise
       status: response.status,
     });
   }
-  return response.text();
+  return boundedText(response, url, maxBytes);
 }

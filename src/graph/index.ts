@@ -4,3 +4,4 @@
  */
 export { DEFAULT_PARALLELISM, graphJob, runJob, validateJob, type JobSink } from './engine.js';
 export { formatHcl } from './hcl/index.js';
+export { checkUpload, collectUpload, uploadLimitText, type Upload } from './uploads.js';

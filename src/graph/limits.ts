@@ -6,6 +6,7 @@
  */
 import {
   DEFAULT_MAX_MODULE_DEPTH,
+  DEFAULT_MAX_MODULE_MB,
   DEFAULT_MAX_MODULES,
   DEFAULT_MAX_NESTING,
   DEFAULT_MAX_NODES,
@@ -31,6 +32,8 @@ export interface RunLimits extends RunLimitValues {
   readonly moduleDepth: number;
   /** Module files loaded by one run, the top one included. */
   readonly modules: number;
+  /** Bytes of one module file, local or fetched. */
+  readonly moduleBytes: number;
   /** Nodes in one run's graph. */
   readonly nodes: number;
   /** Milliseconds one check or apply of a node may take; 0: no limit. */
@@ -52,6 +55,7 @@ export const DEFAULT_RUN_LIMITS: RunLimits = Object.freeze({
   nesting: DEFAULT_MAX_NESTING,
   moduleDepth: DEFAULT_MAX_MODULE_DEPTH,
   modules: DEFAULT_MAX_MODULES,
+  moduleBytes: DEFAULT_MAX_MODULE_MB * 1024 * 1024,
   nodes: DEFAULT_MAX_NODES,
   nodeTimeoutMs: DEFAULT_NODE_TIMEOUT_MS,
   runTimeoutMs: DEFAULT_RUN_TIMEOUT_MS,
@@ -77,6 +81,7 @@ export const LIMITS: Readonly<Record<ErrorLimitName, LimitInfo & { code: ErrorCo
   nesting: { code: 'CNV_ERR_LIMIT_NESTING', what: 'nesting depth', flag: '--max-nesting', unit: 'count', min: 1 },
   moduleDepth: { code: 'CNV_ERR_LIMIT_MODULE_DEPTH', what: 'module nesting depth', flag: '--max-module-depth', unit: 'count', min: 1 },
   modules: { code: 'CNV_ERR_LIMIT_MODULES', what: 'modules per run', flag: '--max-modules', unit: 'count', min: 1 },
+  moduleBytes: { code: 'CNV_ERR_LIMIT_MODULE_SIZE', what: 'module file size', flag: '--max-module-size', unit: 'MiB', min: 1 },
   nodes: { code: 'CNV_ERR_LIMIT_NODES', what: 'nodes per graph', flag: '--max-nodes', unit: 'count', min: 1 },
   nodeTimeoutMs: { code: 'CNV_ERR_LIMIT_NODE_TIME', what: 'time per node check or apply', flag: '--node-timeout', unit: 'duration', min: 0 },
   runTimeoutMs: { code: 'CNV_ERR_LIMIT_RUN_TIME', what: 'time per run', flag: '--run-timeout', unit: 'duration', min: 0 },

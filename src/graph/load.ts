@@ -14,8 +14,10 @@ import { childId, nameProblem, ROOT_ID } from './ids.js';
 import { displayName, fetchModule, resolveInContext, resolveTopLocation } from './fetch.js';
 import { defaultGuard, type RunGuard } from './guard.js';
 import { limitError } from './limits.js';
+import { silentLoading, type LoadingReporter } from './loading-progress.js';
 import { ResourceGraph, type GraphNode } from './nodes.js';
 import { collectOrigins, keyOrigins } from './string-origin.js';
+import { uploadedSources } from './uploads.js';
 
 /** The modules a file was included through, innermost first: a linked list, shared by siblings. */
 interface IncludePath {
@@ -52,11 +54,17 @@ interface Scope {
  * itself twice costs two fetches, not 2^depth; the run's limits bound the depth, the module count and
  * the node count.
  */
-export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGuard = defaultGuard()): Promise<ResourceGraph> {
+export async function loadGraph(
+  job: JobSpec,
+  signal?: AbortSignal,
+  guard: RunGuard = defaultGuard(),
+  loading: LoadingReporter = silentLoading(),
+): Promise<ResourceGraph> {
   const graph = new ResourceGraph();
   const limits = guard.limits;
   const topUrl = resolveTopLocation(job.location, job.cwd);
   const topFile = job.content !== undefined ? job.location : displayName(topUrl, job.cwd);
+  const uploaded = job.files === undefined ? undefined : uploadedSources(job.files, topUrl);
   let order = 0;
   graph.add(
     node({ id: ROOT_ID, kind: 'root', name: ROOT_ID, parent: '', moduleId: ROOT_ID, file: topFile, url: topUrl.href },
@@ -85,11 +93,14 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGu
       text =
         pending.content ??
         job.sources?.[pending.url.href] ??
-        (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal }));
+        uploaded?.get(pending.url.href) ??
+        (await fetchModule(pending.url, { moduleTokens: job.moduleTokens, signal, maxBytes: limits.moduleBytes }));
     } catch (error) {
       throw pending.calledAt === undefined ? error : located(error, pending.calledAt, 'CNV_ERR_LOAD_READ');
     }
     guard.check();
+    loading.files += 1;
+    loading.tick();
     if (job.recordSources === true) graph.sources.set(pending.url.href, text);
     const parsed = parseHcl(text, file, { maxNesting: limits.nesting, poll });
     const scope: Scope = {
@@ -104,6 +115,8 @@ export async function loadGraph(job: JobSpec, signal?: AbortSignal, guard: RunGu
       guard.poll();
       const added = declare(graph, item, scope, () => order++);
       if (graph.nodes.size > limits.nodes) throw limitError('nodes', limits.nodes, item.pos);
+      loading.nodes = graph.nodes.size;
+      loading.tick();
       if (added?.kind === 'module') {
         if (pending.depth + 1 > limits.moduleDepth) throw limitError('moduleDepth', limits.moduleDepth, item.pos);
         if (queue.length + 1 > limits.modules) throw limitError('modules', limits.modules, item.pos);

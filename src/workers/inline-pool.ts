@@ -34,12 +34,13 @@ export class InlinePool implements JobPool {
     try {
       const engine = await import('../graph/index.js');
       if (job.kind === 'graph') {
-        const { vertices, edges } = await engine.graphJob(job, signal, () => signal?.aborted === true);
+        const { vertices, edges } = await engine.graphJob(job, signal, () => signal?.aborted === true, { loading: (progress) => onMessage({ type: 'loading', progress }) });
         batcher.post({ type: 'graph', vertices, edges });
         return { ok: true, nodes: vertices.length };
       }
       const sink: JobSink = { edges: (edges) => batcher.post({ type: 'edges', edges }), event: (event) => batcher.push(event),
         sources: (sources) => batcher.post({ type: 'sources', sources }),
+        loading: (progress) => onMessage({ type: 'loading', progress }),
       };
       const live = signal ?? new AbortController().signal;
       const { nodes } = await engine.runJob(job, sink, live, () => live.aborted);

@@ -9,10 +9,11 @@ import { graphJob, runJob } from '../graph/index.js';
 import { installNodeSlots } from '../graph/node-slots.js';
 import { ConvergeError, toWire } from '../errors.js';
 import { installExtraCa } from '../extra-ca.js';
-import type { JobOutcome, JobSpec, PoolToWorkerMessage } from '../protocol.js';
+import type { JobOutcome, JobSpec, LoadingProgress, PoolToWorkerMessage, WorkerPortMessage } from '../protocol.js';
 import { takeClaim, waitingJobs } from './claim.js';
 import { EventBatcher } from './events.js';
 import { startHeartbeat } from './heartbeat.js';
+import { endStretch, stretchMs } from './stretch.js';
 
 /** What the pool gives each thread when it starts. */
 export interface WorkerThreadData {
@@ -55,15 +56,6 @@ export type WorkerOutcome = JobOutcome | { readonly ok: false; readonly relocate
 /** Milliseconds one synchronous stretch may hold a shared thread before its job moves away. */
 export const RELOCATE_AFTER_MS = 100;
 
-// When the current synchronous stretch began: the event loop's last turn, or the moment a job took the
-// thread over within the same turn (a job that starts, or one that gives the thread back, so that the
-// next job is not blamed for the time before it). The synchronous loops poll `interrupted` (below),
-// which compares it with now: a stretch that has run for RELOCATE_AFTER_MS has held every job here.
-let stretchStartedAt = performance.now();
-setInterval(() => {
-  stretchStartedAt = performance.now();
-}, 20).unref();
-
 /** Jobs running on this thread now. */
 let jobsHere = 0;
 
@@ -75,24 +67,27 @@ function relocationError(): ConvergeError {
 export async function runWorkerTask({ job, port, shared, solo = false, claim, waiting }: WorkerTask): Promise<WorkerOutcome> {
   // Withdrawn means the pool sent it elsewhere meanwhile (its port is already closed).
   if (!takeClaim(claim, waiting)) return { ok: false, withdrawn: true };
-  stretchStartedAt = performance.now();
   if (shared !== undefined) Atomics.store(shared, 1, threadId);
   const batcher = new EventBatcher(port);
   let relocating = false;
+  const self = {};
   const cancelFlag = shared === undefined ? () => false : () => Atomics.load(shared, 0) !== 0;
   const interrupted = (): boolean => {
     if (cancelFlag()) return true;
-    if (relocating || performance.now() - stretchStartedAt <= RELOCATE_AFTER_MS) return false;
+    if (relocating || stretchMs(self) <= RELOCATE_AFTER_MS) return false;
     // Jobs not yet taken up may be queued behind this one on this thread, unable to say so while it runs.
     if (!solo && (jobsHere > 1 || waitingJobs(waiting) > 0) && !batcher.posted) {
       relocating = true;
-      stretchStartedAt = performance.now();
+      endStretch();
       throw relocationError();
     }
     // Staying: the pool sends new jobs elsewhere from now on, not STUCK_AFTER_MS from now.
     markBlocked();
     return false;
   };
+  // Straight to the port, not through the batcher: progress is not output, and a job that has shown
+  // only progress may still move to a thread of its own (it starts its load again there).
+  const loading = (progress: LoadingProgress): void => port.postMessage({ type: 'loading', progress } satisfies WorkerPortMessage);
   jobsHere += 1;
   const controller = new AbortController();
   // Every running script and wait listens on the job's signal; with --parallelism above 10 the default
@@ -104,7 +99,7 @@ export async function runWorkerTask({ job, port, shared, solo = false, claim, wa
   try {
     if (job.kind === 'graph') {
       // `interrupted` is what the engine's synchronous loops poll: the signal cannot flip while one holds the thread.
-      const { vertices, edges } = await graphJob(job, controller.signal, interrupted);
+      const { vertices, edges } = await graphJob(job, controller.signal, interrupted, { loading });
       batcher.post({ type: 'graph', vertices, edges });
       return { ok: true, nodes: vertices.length };
     }
@@ -114,6 +109,7 @@ export async function runWorkerTask({ job, port, shared, solo = false, claim, wa
         edges: (edges) => batcher.post({ type: 'edges', edges }),
         event: (event) => batcher.push(event),
         sources: (sources) => batcher.post({ type: 'sources', sources }),
+        loading,
       },
       controller.signal,
       interrupted,

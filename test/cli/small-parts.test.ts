@@ -61,6 +61,20 @@ test('JobResults - keeps the last status per pass and counts progress', (t) => {
   t.regex(line, /^healthcheck: 1\/4 nodes done; running root\/task\.a \(\d+s\)$/);
 });
 
+test('ProgressLine - before the walk, a loading report shows files read and nodes declared, then rendered', (t) => {
+  const results = new JobResults(1);
+  const line = new ProgressLine(process.stderr, results, 'plan');
+  t.is(line.text(), 'plan: 0/? nodes done');
+  const drawn: string[] = [];
+  const stream = { columns: 200, write: (text: string) => drawn.push(text) } as unknown as NodeJS.WriteStream;
+  const live = new ProgressLine(stream, results, 'plan');
+  live.loading({ files: 1, nodes: 500, rendered: 0 });
+  live.loading({ files: 3, nodes: 2000, rendered: 750 });
+  t.deepEqual(drawn, ['\r\x1b[2Kplan: loading: 1 file read, 500 nodes declared', '\r\x1b[2Kplan: loading: 3 files read, 750/2000 nodes rendered']);
+  results.accept({ type: 'edges', edges: [{ source: 'root', dest: 'root/task.a', attributes: ['parent'] }] });
+  t.is(live.text(), 'plan: 0/2 nodes done');
+});
+
 test('loadRequestFor() - string params go as the original sends them, typed ones as JSON', (t) => {
   const request = loadRequestFor({ kind: 'plan', location: 'x.hcl', params: { a: '1', list: ['x'] }, cwd: '/', parallelism: 1 });
   t.deepEqual(request, { location: 'x.hcl', params: { a: '1' }, paramsJson: { list: ['x'] } });

@@ -87,6 +87,7 @@ test('LoadRequest and GraphComponent round-trip with protobufjs; defaults are le
     parametersJson: '{"l":[1]}',
     savePlan: true,
     savedPlan: '{"converge-plan":1}',
+    files: { 'lib/a.hcl': long, 'b.hcl': '' },
   };
   t.deepEqual(LoadRequest.deserialize(ref['LoadRequest']!.serialize(request)), request);
   t.like(ref['LoadRequest']!.deserialize(LoadRequest.serialize(request)), { location: 'm.hcl', acceptNotices: true, parametersJson: '{"l":[1]}' });

@@ -50,7 +50,8 @@ test('WorkerPool.run() - delivers edges, then every STARTED/FINISHED event, befo
   const seen = collect();
   const outcome = await pool.run(job(dir), seen.onMessage);
   t.true(outcome.ok);
-  t.is(seen.messages[0]?.type, 'edges');
+  // A load slower than 200 ms (a cold thread on a busy machine) may report its progress first.
+  t.is(seen.messages.find((m) => m.type !== 'loading')?.type, 'edges');
   const finished = seen.events.filter((e) => e.run === 'FINISHED').map((e) => e.id).sort();
   t.deepEqual(finished, ['root', 'root/file.content.a', 'root/file.content.b']);
   const started = seen.events.filter((e) => e.run === 'STARTED').length;

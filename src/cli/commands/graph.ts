@@ -1,5 +1,6 @@
 /** `converge graph <module>`: loads and builds the graph (nothing runs) and prints it as Graphviz dot. */
-import { fromWire } from '../../errors.js';
+import { fromWire, toWire } from '../../errors.js';
+import type { JobOutcome } from '../../protocol.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { hintsFor } from '../error-hints.js';
@@ -11,17 +12,25 @@ import { JsonLines } from '../render/json-lines.js';
 import { outputFormat } from '../output-flags.js';
 import { declaredParams, warnUndeclaredParams } from '../param-check.js';
 import { openRunner } from '../runner.js';
+import { withUpload } from '../upload-job.js';
 
 export async function graphCommand(ctx: CommandContext): Promise<number> {
   const params = readParams(ctx);
   const location = ctx.args.positionals[0]!;
-  const job = jobFor(ctx, 'graph', location, params);
+  const upload = ctx.args.flags['upload'] === true;
+  let job = jobFor(ctx, 'graph', location, params);
+  let failed: JobOutcome | undefined;
+  try {
+    job = await withUpload(job, upload, ctx.cwd, ctx.log.child({ file: location }));
+  } catch (error) {
+    failed = { ok: false, error: toWire(error) };
+  }
   const json = outputFormat(ctx) === 'json' ? new JsonLines(ctx.stdout) : undefined;
   const runner = await openRunner(runnerOptions(ctx));
   try {
     json?.header();
     const results = new JobResults();
-    const outcome = await runner.run(job, results.accept, ctx.signal);
+    const outcome = failed ?? (await runner.run(job, results.accept, ctx.signal));
     if (!outcome.ok) {
       const error = fromWire(outcome.error);
       const report: FailureReport = {
@@ -30,7 +39,7 @@ export async function graphCommand(ctx: CommandContext): Promise<number> {
         cwd: ctx.cwd,
         location,
         givenParams: Object.keys(params),
-        sourceIsLocal: ctx.args.flags['local'] === true,
+        sourceIsLocal: ctx.args.flags['local'] === true || upload,
       };
       reportFailure(ctx.log.child({ file: location }), error, report);
       json?.error(location, error.code, error.message, hintsFor(error, report));

@@ -4,8 +4,8 @@
  * exits 0 for unhealthy nodes (as the original) unless --fail-unhealthy asks for 3. `--output json` prints
  * JSON lines instead of the report; `--detailed-exitcode` adds 2 for a plan with changes (exit-status.ts).
  */
-import { fromWire } from '../../errors.js';
-import type { JobKind } from '../../protocol.js';
+import { fromWire, toWire } from '../../errors.js';
+import type { JobKind, JobOutcome } from '../../protocol.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../defaults.js';
 import { hintsFor } from '../error-hints.js';
@@ -21,6 +21,7 @@ import { declaredParams, edgeIds, warnUndeclaredParams } from '../param-check.js
 import { styleFor } from '../render/style.js';
 import { openRunner, type ClientJob, type RunNotice } from '../runner.js';
 import { planOutPath, savedPlanJob, savePlanFile } from '../saved-plan-job.js';
+import { withUpload } from '../upload-job.js';
 
 export async function runCommand(ctx: CommandContext): Promise<number> {
   const kind = ctx.name as JobKind;
@@ -31,17 +32,26 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
   const json = format === 'json' ? new JsonLines(ctx.stdout) : undefined;
   const exitOptions = { detailed: ctx.args.flags['detailed-exitcode'] === true, failUnhealthy: ctx.args.flags['fail-unhealthy'] === true };
   const out = kind === 'plan' ? planOutPath(ctx) : undefined;
+  const upload = ctx.args.flags['upload'] === true;
   const runner = await openRunner(runnerOptions(ctx));
   json?.header();
   let status: number = EXIT.ok;
   try {
     for (const location of ctx.args.positionals) {
       if (ctx.signal.aborted) break;
-      const job: ClientJob = (kind === 'apply' ? savedPlanJob(ctx, location) : undefined) ?? {
+      const asked: ClientJob = (kind === 'apply' ? savedPlanJob(ctx, location) : undefined) ?? {
         ...jobFor(ctx, kind, location, params),
         ...(out !== undefined ? { savePlan: true } : {}),
       };
       const log = ctx.log.child({ file: location });
+      // A module that cannot be uploaded fails like a module the server could not load: reported, and on to the next.
+      let job = asked;
+      let outcome: JobOutcome | undefined;
+      try {
+        job = await withUpload(asked, upload, ctx.cwd, log);
+      } catch (error) {
+        outcome = { ok: false, error: toWire(error) };
+      }
       const passes = kind === 'healthcheck' ? 2 : 1;
       const results = new JobResults(passes);
       const debug = log.enabled('debug');
@@ -51,13 +61,14 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
           json?.node(location, e);
         };
       }
+      const progress = ctx.stderrIsTty ? new ProgressLine(ctx.stderr, results, kind) : undefined;
       let planText: string | undefined;
       const onNotice = (n: RunNotice): void => {
         if (n.type === 'saved-plan') planText = n.text;
+        else if (n.type === 'loading') progress?.loading(n.progress);
         else if (n.type === 'queued') json?.write({ type: 'queued', file: location, run: n.runId, behind: n.behind, position: n.position, message: n.text });
         else json?.write({ type: 'started', file: location, run: n.runId, command: kind });
       };
-      const progress = ctx.stderrIsTty ? new ProgressLine(ctx.stderr, results, kind) : undefined;
       const previousHook = ctx.log.beforeWrite;
       if (progress) {
         ctx.log.beforeWrite = () => progress.clear();
@@ -78,11 +89,11 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
         cwd: ctx.cwd,
         location,
         givenParams: given,
-        sourceIsLocal: ctx.args.flags['local'] === true,
+        // Uploaded modules are this machine's files, so an error's line can be shown from them.
+        sourceIsLocal: ctx.args.flags['local'] === true || upload,
       };
-      let outcome;
       try {
-        outcome = await runner.run(job, accept, ctx.signal, onNotice);
+        outcome ??= await runner.run(job, accept, ctx.signal, onNotice);
       } finally {
         progress?.stop();
         ctx.log.beforeWrite = previousHook;

@@ -13,6 +13,8 @@ import { frontDoorLogger } from '../frontdoor-logger.js';
 import { guardOptionsFromFlags } from '../server-guard-flags.js';
 import { limitsFromFlags } from '../server-limit-flags.js';
 import { loadOptionsFromFlags } from '../server-load-flags.js';
+import { metricsOptionsFromFlags } from '../server-metrics-flags.js';
+import { scheduleOptionsFromFlags } from '../server-schedule-flags.js';
 import { storeOptionsFromFlags } from '../server-store-flags.js';
 import { planOptionsFromFlags } from '../saved-plan-flags.js';
 import { sdNotify } from '../sd-notify.js';
@@ -43,11 +45,15 @@ export async function serverCommand(ctx: CommandContext): Promise<number> {
   }
   const load = loadOptionsFromFlags(ctx.args.flags);
   const limits = limitsFromFlags(ctx.args.flags);
+  const metrics = metricsOptionsFromFlags(ctx.args.flags);
+  const schedules = scheduleOptionsFromFlags(ctx.args.flags, ctx.cwd);
   const { startServer } = await import('../../frontdoor/server.js');
   const server = await startServer({
     ...load,
     ...guardOptionsFromFlags(ctx.args.flags),
     ...storeOptionsFromFlags(ctx.args.flags, ctx.cwd, ctx.env),
+    ...metrics,
+    ...schedules,
     limits,
     host,
     port,

@@ -3,14 +3,15 @@
  * `edges`) become StreamItems, with `start` exactly once before any node. A large edge list arrives
  * as an `edges` notice instead of the header.
  */
-import type { GraphEdge, NodeEvent } from '../../protocol.js';
+import type { GraphEdge, LoadingProgress, NodeEvent } from '../../protocol.js';
 import type { QueuedNotice } from '../runs.js';
 import type { StatusResponse } from './pb-types.js';
-import { nodeEventOf, noticeEdges, queuedNoticeOf } from './status.js';
+import { loadingOf, nodeEventOf, noticeEdges, queuedNoticeOf } from './status.js';
 
 /** One item of an executor stream. `start` comes exactly once, before any `node`. */
 export type StreamItem =
   | { readonly type: 'queued'; readonly notice: QueuedNotice }
+  | { readonly type: 'loading'; readonly runId: string; readonly progress: LoadingProgress }
   | { readonly type: 'start'; readonly runId: string; readonly edges: readonly GraphEdge[] }
   | { readonly type: 'node'; readonly seq: number; readonly event: NodeEvent }
   | { readonly type: 'saved-plan'; readonly runId: string; readonly text: string };
@@ -41,6 +42,8 @@ export async function* streamItems(messages: AsyncIterable<StatusResponse>, head
       if (notice.kind === 'edges') {
         started = true;
         yield { type: 'start', runId: notice.runId, edges: noticeEdges(notice) };
+      } else if (notice.kind === 'loading') {
+        yield { type: 'loading', runId: notice.runId, progress: loadingOf(notice)! };
       } else if (notice.kind === 'saved-plan') {
         yield { type: 'saved-plan', runId: notice.runId, text: notice.text };
       } else {

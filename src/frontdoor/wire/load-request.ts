@@ -4,6 +4,7 @@
  * the job that it asks for.
  */
 import { ConvergeError } from '../../errors.js';
+import { checkUpload } from '../../graph/uploads.js';
 import { isPlanFileObject } from '../../plan-file.js';
 import type { JobSpec, RunLimitValues } from '../../protocol.js';
 import type { LoadRequest } from './pb-types.js';
@@ -31,7 +32,7 @@ export function checkLoadRequest(request: LoadRequest): LoadRequest {
  */
 export function loadRequestFromJson(value: unknown): LoadRequest {
   if (isPlanFileObject(value)) {
-    return { location: '', parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '', savePlan: false, savedPlan: JSON.stringify(value) };
+    return { location: '', parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '', savePlan: false, savedPlan: JSON.stringify(value), files: {} };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid('request body must be a JSON object (a LoadRequest)');
@@ -49,15 +50,18 @@ export function loadRequestFromJson(value: unknown): LoadRequest {
     if (typeof field !== 'boolean') throw invalid(`field ${names[0]} must be a boolean`);
     return field;
   };
-  const params = pick(raw, 'parameters') ?? {};
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw invalid('field parameters must be a map of strings');
-  }
-  const parameters: Record<string, string> = {};
-  for (const [key, param] of Object.entries(params)) {
-    if (typeof param !== 'string') throw invalid(`parameter ${JSON.stringify(key)} must be a string`);
-    Object.defineProperty(parameters, key, { value: param, enumerable: true, writable: true, configurable: true });
-  }
+  const stringMap = (name: string, entry: string): Record<string, string> => {
+    const field = pick(raw, name) ?? {};
+    if (typeof field !== 'object' || field === null || Array.isArray(field)) throw invalid(`field ${name} must be a map of strings`);
+    const map: Record<string, string> = {};
+    for (const [key, value] of Object.entries(field)) {
+      if (typeof value !== 'string') throw invalid(`${entry} ${JSON.stringify(key)} must be a string`);
+      // defineProperty: a key named __proto__ is an entry like any other, not the map's prototype.
+      Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return map;
+  };
+  const parameters = stringMap('parameters', 'parameter');
   return checkLoadRequest({
     location: text(['location']),
     parameters,
@@ -67,6 +71,7 @@ export function loadRequestFromJson(value: unknown): LoadRequest {
     parametersJson: text(['parametersJson', 'parameters_json']),
     savePlan: flag(['savePlan', 'save_plan']),
     savedPlan: text(['savedPlan', 'saved_plan']),
+    files: stringMap('files', 'file'),
   });
 }
 
@@ -95,11 +100,18 @@ export interface JobContext {
   readonly limits?: RunLimitValues;
 }
 
+/**
+ * The job a request asks for. Uploaded files are checked here, before the job is queued: a key that
+ * escapes the top module's directory or an upload past the limit is the request's own error.
+ */
 export function toJobSpec(kind: JobSpec['kind'], request: LoadRequest, context: JobContext): JobSpec {
+  const uploads = Object.keys(request.files).length > 0;
+  if (uploads) checkUpload(request.content, request.files);
   return {
     kind,
     location: request.location === '' ? 'inline.hcl' : request.location,
     ...(request.content === '' ? {} : { content: request.content }),
+    ...(uploads ? { files: request.files } : {}),
     params: requestParams(request),
     cwd: context.cwd,
     parallelism: context.parallelism,

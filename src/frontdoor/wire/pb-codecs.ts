@@ -18,9 +18,10 @@ function encodeLoadRequest(m: T.LoadRequestInit, w: Writer): void {
   if (m.parametersJson !== undefined && m.parametersJson !== '') w.string(6, m.parametersJson);
   if (m.savePlan === true) { w.tag(7, 0); w.varint(m.savePlan ? 1 : 0); }
   if (m.savedPlan !== undefined && m.savedPlan !== '') w.string(8, m.savedPlan);
+  if (m.files !== undefined) for (const [k, v] of Object.entries(m.files)) { const at = w.open(9); w.string(1, k); w.string(2, v); w.close(at); }
 }
 function decodeLoadRequest(r: Reader, end: number): T.LoadRequest {
-  const m: T.LoadRequest = { location: '', parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '', savePlan: false, savedPlan: '' };
+  const m: T.LoadRequest = { location: '', parameters: {}, verify: false, content: '', acceptNotices: false, parametersJson: '', savePlan: false, savedPlan: '', files: {} };
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -32,6 +33,7 @@ function decodeLoadRequest(r: Reader, end: number): T.LoadRequest {
       case 50: m.parametersJson = r.string(); break;
       case 56: m.savePlan = r.bool(); break;
       case 66: m.savedPlan = r.string(); break;
+      case 74: { const e = r.end(); let k = ''; let v: string | undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t & 7); } setEntry(m.files, k, v ?? ''); break; }
       default: r.skip(tag & 7);
     }
   }
@@ -182,9 +184,12 @@ function encodeNotice(m: T.NoticeInit, w: Writer): void {
   if (m.position !== undefined && m.position !== 0) { w.tag(4, 0); w.varint(m.position); }
   if (m.text !== undefined && m.text !== '') w.string(5, m.text);
   if (m.edges !== undefined && m.edges !== '') w.string(6, m.edges);
+  if (m.files !== undefined && m.files !== 0) { w.tag(7, 0); w.varint(m.files); }
+  if (m.nodes !== undefined && m.nodes !== 0) { w.tag(8, 0); w.varint(m.nodes); }
+  if (m.rendered !== undefined && m.rendered !== 0) { w.tag(9, 0); w.varint(m.rendered); }
 }
 function decodeNotice(r: Reader, end: number): T.Notice {
-  const m: T.Notice = { kind: '', runId: '', behind: '', position: 0, text: '', edges: '' };
+  const m: T.Notice = { kind: '', runId: '', behind: '', position: 0, text: '', edges: '', files: 0, nodes: 0, rendered: 0 };
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -194,6 +199,9 @@ function decodeNotice(r: Reader, end: number): T.Notice {
       case 32: m.position = r.uint32(); break;
       case 42: m.text = r.string(); break;
       case 50: m.edges = r.string(); break;
+      case 56: m.files = r.uint32(); break;
+      case 64: m.nodes = r.uint32(); break;
+      case 72: m.rendered = r.uint32(); break;
       default: r.skip(tag & 7);
     }
   }

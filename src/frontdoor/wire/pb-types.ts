@@ -12,6 +12,7 @@ export interface LoadRequest {
   parametersJson: string;
   savePlan: boolean;
   savedPlan: string;
+  files: Record<string, string>;
 }
 export interface LoadRequestInit {
   readonly location?: string;
@@ -22,6 +23,7 @@ export interface LoadRequestInit {
   readonly parametersJson?: string;
   readonly savePlan?: boolean;
   readonly savedPlan?: string;
+  readonly files?: Record<string, string>;
 }
 
 export interface ContentResponse {
@@ -94,6 +96,9 @@ export interface Notice {
   position: number;
   text: string;
   edges: string;
+  files: number;
+  nodes: number;
+  rendered: number;
 }
 export interface NoticeInit {
   readonly kind?: string;
@@ -102,6 +107,9 @@ export interface NoticeInit {
   readonly position?: number;
   readonly text?: string;
   readonly edges?: string;
+  readonly files?: number;
+  readonly nodes?: number;
+  readonly rendered?: number;
 }
 
 export interface DiffResponse {

@@ -3,7 +3,7 @@
  * object encodes for gRPC and prints, as it is, as proto3 JSON for HTTP, as the original's REST output
  * did), and read back into events by the client.
  */
-import type { GraphEdge, HealthLevel, NodeDetails, NodeEvent } from '../../protocol.js';
+import type { GraphEdge, HealthLevel, LoadingProgress, NodeDetails, NodeEvent } from '../../protocol.js';
 import type { QueuedNotice } from '../runs.js';
 import type { Notice, StatusResponse, StatusResponse_Details, StatusResponse_DetailsInit, StatusResponseInit } from './pb-types.js';
 
@@ -30,6 +30,16 @@ export function statusResponse(event: NodeEvent, seq: number): StatusResponseIni
 
 export function noticeResponse(notice: QueuedNotice): StatusResponseInit {
   return { notice: { ...notice } };
+}
+
+export function loadingNoticeResponse(runId: string, progress: LoadingProgress): StatusResponseInit {
+  return { notice: { kind: 'loading', runId, files: progress.files, nodes: progress.nodes, rendered: progress.rendered } };
+}
+
+/** The counts of a `loading` notice, or undefined when `notice` is of another kind. */
+export function loadingOf(notice: Notice): LoadingProgress | undefined {
+  if (notice.kind !== 'loading') return undefined;
+  return { files: notice.files, nodes: notice.nodes, rendered: notice.rendered };
 }
 
 export function edgesNoticeResponse(runId: string, edges: readonly GraphEdge[]): StatusResponseInit {

@@ -3,6 +3,8 @@
  * chains), template steps and output, module depth, count and cycles, and graph size. Each trip is its
  * own CNV_ERR_LIMIT_* code with the file position, the limit's value and the flag that raises it.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { validateJob } from '../../../src/graph/engine.js';
 import { ConvergeError } from '../../../src/errors.js';
@@ -131,4 +133,31 @@ test('sources - NUL, a malformed URL and a remote file URL are positioned CNV_ER
   const remote = await refused(t, 'module "file://host/x.hcl" "a" {}\n');
   t.is(remote.code, 'CNV_ERR_LOAD_SOURCE');
   t.regex(remote.message, /^main\.hcl:1:1: /);
+});
+
+test('module size - a local file and a fetched one past --max-module-size are refused before they are read whole, naming the file', async (t) => {
+  const big = `# ${'x'.repeat(2 * 1024 * 1024)}\n`;
+  const local = await refused(t, 'module "big.hcl" "b" {}\n', { 'big.hcl': big }, { moduleBytes: 1024 * 1024 });
+  t.is(local.code, 'CNV_ERR_LIMIT_MODULE_SIZE');
+  t.regex(local.message, /^main\.hcl:1:1: file:\/\/.*\/big\.hcl has \d+ bytes: module file size limit of 1 MiB reached \(raise it with converge server --max-module-size\)$/);
+  // A remote body with no length announced is cut off as it streams in.
+  let sent = 0;
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    const chunk = `# ${'y'.repeat(64 * 1024)}\n`;
+    const more = (): void => {
+      while (sent < 64 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
+      if (sent < 64 * 1024 * 1024) res.once('drain', more);
+      else res.end();
+    };
+    more();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.closeAllConnections());
+  t.teardown(() => server.close());
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/big.hcl`;
+  const remote = await refused(t, `module "${url}" "b" {}\n`, {}, { moduleBytes: 1024 * 1024 });
+  t.is(remote.code, 'CNV_ERR_LIMIT_MODULE_SIZE');
+  t.regex(remote.message, /big\.hcl is larger than allowed: module file size limit of 1 MiB reached/);
+  t.true(sent < 32 * 1024 * 1024, `the server was stopped early (${sent} bytes sent)`);
 });
