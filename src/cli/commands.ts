@@ -68,6 +68,13 @@ const REPORT_FLAGS: readonly FlagSpec[] = [
   { name: 'only-show-changes', type: 'bool', description: 'show only nodes that have changes' },
 ];
 
+/** Commands that read a server's runs: plan's connection flags, and --local only to refuse it. */
+const REMOTE_ONLY_FLAGS: readonly FlagSpec[] = [
+  { name: 'local', type: 'bool', description: 'refused: an in-process server has no history' },
+  ...RPC_FLAGS,
+  ...CLIENT_SSL_FLAGS,
+];
+
 export type { CommandContext } from './command-context.js';
 
 export interface CommandSpec {
@@ -188,6 +195,31 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     args: none,
     load: async () => (await import('./commands/server.js')).serverCommand,
+  },
+  {
+    name: 'runs',
+    summary: "list a server's runs (history and live), newest first; runs show ID prints one",
+    usage: 'converge runs [flags] | converge runs show [flags] <id>',
+    flags: [
+      { name: 'kind', type: 'string', valueName: 'kind', description: 'only runs of this kind: plan, apply, healthcheck or graph' },
+      { name: 'outcome', type: 'string', valueName: 'outcome', description: 'only runs with this outcome (ok, failed, cancelled, interrupted, running, ...)' },
+      { name: 'since', type: 'string', valueName: 'when', description: 'only runs queued since this duration ago (24h) or RFC 3339 time' },
+      { name: 'module', type: 'string', valueName: 'text', description: 'only runs whose module location contains this text' },
+      { name: 'limit', type: 'int', default: 50, valueName: 'n', description: 'at most this many runs' },
+      OUTPUT_FLAG,
+      ...REPORT_FLAGS,
+      ...REMOTE_ONLY_FLAGS,
+    ],
+    args: { min: 0, max: 2, message: (got) => `runs takes no arguments, or "show ID"; got ${got} arguments` },
+    load: async () => (await import('./commands/runs.js')).runsCommand,
+  },
+  {
+    name: 'attach',
+    summary: 'follow a run on a server (what it did so far, then live) and print it as plan or apply would',
+    usage: 'converge attach [flags] <id>',
+    flags: [OUTPUT_FLAG, ...REPORT_FLAGS, ...REMOTE_ONLY_FLAGS],
+    args: { min: 1, max: 1, message: (got) => `Need one run id as argument, got ${got}` },
+    load: async () => (await import('./commands/attach.js')).attachCommand,
   },
   {
     name: 'ping',

@@ -28,7 +28,8 @@ function flagText(flags: HintContext['flags'], name: string): string {
 
 function unreachable(error: ConvergeError, context: HintContext): string[] {
   const address = flagText(context.flags, 'rpc-addr');
-  const canRunLocally = 'local' in context.flags;
+  // local-addr, not local: runs and attach take --local only to refuse it, and have no --local-addr.
+  const canRunLocally = 'local-addr' in context.flags;
   if (CONNECTION_REFUSED.test(error.message)) {
     return [
       canRunLocally

@@ -94,6 +94,31 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     exitCodes: ['0  stopped by SIGTERM or Ctrl-C after running jobs finished', '1  could not start (address in use, bad TLS files, bad root)', USAGE_EXIT],
     notes: ['Module paths that clients send resolve against this server\'s working directory.'],
   },
+  runs: {
+    examples: [
+      'converge runs --rpc-addr host:4774 --rpc-token "$TOKEN"',
+      'converge runs --kind apply --since 24h --rpc-addr host:4774 --rpc-token "$TOKEN"',
+      'converge runs -o json --outcome failed --rpc-addr host:4774 --rpc-token "$TOKEN"',
+      'converge runs show 12-9f3a0c1b --rpc-addr host:4774 --rpc-token "$TOKEN"',
+    ],
+    exitCodes: [
+      '0  the runs were listed; with show: the run succeeded',
+      '1  the server refused the filters or could not be reached; with show: the run failed, or no such run (CNV_ERR_RUN_NOT_FOUND)',
+      USAGE_EXIT,
+    ],
+    notes: [
+      'runs show prints a run with the report plan and apply print, from the events the server kept; on a',
+      'run still going it waits for the end. --local is refused: an in-process server has no history.',
+    ],
+  },
+  attach: {
+    examples: ['converge attach 12-9f3a0c1b --rpc-addr host:4774 --rpc-token "$TOKEN"', 'converge attach -o json 12-9f3a0c1b --rpc-addr host:4774'],
+    exitCodes: ['0  the run succeeded', '1  the run failed or was cancelled, no such run (CNV_ERR_RUN_NOT_FOUND), or the server could not be reached', USAGE_EXIT],
+    notes: [
+      'Replays what the run did so far, then follows it live; on a finished run it prints it and exits.',
+      'Ctrl-C stops following; the run goes on on the server. A dropped connection is followed again (5 tries).',
+    ],
+  },
   ping: {
     examples: ['converge ping --rpc-addr host:4774 --rpc-token "$TOKEN"'],
     exitCodes: ['0  the server answered (prints pong)', '1  it did not (unreachable, refused token, TLS failure)', USAGE_EXIT],

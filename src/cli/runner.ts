@@ -6,21 +6,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConvergeError, toWire } from '../errors.js';
-import type { JobOutcome, JobSpec, LoadingProgress, WorkerMessage } from '../protocol.js';
+import type { JobOutcome, JobSpec, WorkerMessage } from '../protocol.js';
 import type { ClientLoadRequest, ConvergeClient } from '../frontdoor/client.js';
+import { reattaching } from '../frontdoor/reattach.js';
 import { retryWhileBusy } from '../frontdoor/retry.js';
 import { RUN_FAILED_MESSAGE, type Logger as FrontDoorLogger } from '../frontdoor/logger.js';
 import type { PlanSignerOptions } from '../frontdoor/plan-signing.js';
 import type { RunningServer, ServerOptions } from '../frontdoor/server.js';
 import { formatHostPort, parseHostPort } from './address.js';
+import { followStream, type RunNotice } from './stream-follow.js';
 import type { Logger } from './log.js';
 
-/** What a run says about itself besides node events: queued behind another run, then started. */
-export type RunNotice =
-  | { readonly type: 'queued'; readonly runId: string; readonly behind: string; readonly position: number; readonly text: string }
-  | { readonly type: 'loading'; readonly runId: string; readonly progress: LoadingProgress }
-  | { readonly type: 'started'; readonly runId: string }
-  | { readonly type: 'saved-plan'; readonly runId: string; readonly text: string };
+export type { RunNotice } from './stream-follow.js';
 
 /** A job as the CLI asks for it: a JobSpec, plus the saved-plan fields of the request. */
 export interface ClientJob extends JobSpec {
@@ -97,31 +94,12 @@ async function runOnClient(
       onMessage({ type: 'graph', vertices: graph.vertices, edges: graph.edges });
       return { ok: true, nodes: graph.vertices.length };
     }
-    const stream = job.kind === 'plan' ? client.plan(request) : job.kind === 'apply' ? client.apply(request) : client.healthcheck(request);
-    const cancel = (): void => stream.cancel();
-    signal.addEventListener('abort', cancel, { once: true });
-    let nodes = 0;
-    try {
-      for await (const item of stream) {
-        if (item.type === 'queued') {
-          log.info(item.notice.text, { run: item.notice.runId, behind: item.notice.behind, position: item.notice.position });
-          onNotice?.({ type: 'queued', runId: item.notice.runId, behind: item.notice.behind, position: item.notice.position, text: item.notice.text });
-        } else if (item.type === 'loading') {
-          onNotice?.(item);
-        } else if (item.type === 'start') {
-          log.debug('run started', { run: item.runId });
-          onNotice?.({ type: 'started', runId: item.runId });
-          onMessage({ type: 'edges', edges: item.edges });
-        } else if (item.type === 'saved-plan') {
-          onNotice?.({ type: 'saved-plan', runId: item.runId, text: item.text });
-        } else {
-          if (item.event.run === 'FINISHED') nodes++;
-          onMessage({ type: 'events', events: [item.event] });
-        }
-      }
-    } finally {
-      signal.removeEventListener('abort', cancel);
-    }
+    const opened = job.kind === 'plan' ? client.plan(request) : job.kind === 'apply' ? client.apply(request) : client.healthcheck(request);
+    // A dropped connection is followed again by run id (reattach.ts), so every event is shown once.
+    const stream = reattaching(client, opened, {
+      onRetry: (fields) => log.warn('connection to the server lost; reattaching to the run', fields),
+    });
+    const nodes = await followStream(stream, onMessage, signal, log, onNotice);
     if (signal.aborted) {
       return { ok: false, error: toWire(new ConvergeError('CNV_ERR_JOB_CANCELLED', 'interrupted before the job finished')) };
     }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, from build/test/e2e/. */
@@ -24,20 +25,46 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** A CLI process still running: its result once it exits, and a way to wait for a line on its stderr. */
+export interface RunningCli {
+  readonly done: Promise<CliResult>;
+  /** Resolves with the first match of `pattern` in stderr so far or to come; rejects if the process exits first. */
+  stderrMatch(pattern: RegExp): Promise<RegExpExecArray>;
+}
+
+/** Starts the CLI; `input`, when given, is its stdin (otherwise stdin is closed). */
+export function spawnCli(args: readonly string[], cwd: string, env: Record<string, string> = {}, input?: string): RunningCli {
+  const child = spawn(BIN, args, { cwd, env: cleanEnv(env), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout!.on('data', (d: Buffer) => out.push(d));
+  child.stderr!.on('data', (d: Buffer) => err.push(d));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+  const stderrMatch = (pattern: RegExp): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const match = pattern.exec(Buffer.concat(err).toString('utf8'));
+        if (match === null) return false;
+        child.stderr!.off('data', check);
+        resolve(match);
+        return true;
+      };
+      if (check()) return;
+      child.stderr!.on('data', check);
+      void done.then((result) => {
+        if (!check()) reject(new Error(`exited ${result.code} before stderr matched ${pattern}: ${result.stderr}`));
+      });
+    });
+  return { done, stderrMatch };
+}
+
 /** Runs the CLI; `input`, when given, is its stdin (otherwise stdin is closed). */
 export function runCli(args: readonly string[], cwd: string, env: Record<string, string> = {}, input?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, { cwd, env: cleanEnv(env), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    if (input !== undefined) child.stdin!.end(input);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (d: Buffer) => out.push(d));
-    child.stderr!.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-  });
+  return spawnCli(args, cwd, env, input).done;
 }
 
 /** A fresh directory holding copies of the named fixtures; removed when the test ends. */
@@ -59,3 +86,12 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
 }
+/** Waits for a file a module's task creates (bounded: the test fails rather than hangs). */
+export async function waitForFile(file: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+

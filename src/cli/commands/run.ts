@@ -14,8 +14,7 @@ import { moduleExitStatus, worstExitStatus } from '../exit-status.js';
 import { jobFor, readParams, refuseVerifyModules, runnerOptions } from '../job-setup.js';
 import { JobResults } from '../job-results.js';
 import { ProgressLine } from '../progress.js';
-import { renderHealth } from '../render/health.js';
-import { renderHuman } from '../render/human.js';
+import { humanReport } from '../report.js';
 import { JsonLines } from '../render/json-lines.js';
 import { outputFormat, type OutputFormat } from '../output-flags.js';
 import { declaredParams, edgeIds, warnUndeclaredParams } from '../param-check.js';
@@ -107,15 +106,7 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
         const ok = outcome.ok && saved && moduleExitStatus(kind, shown, exitOptions) !== EXIT.failed;
         json.summary(kind as 'plan' | 'apply' | 'healthcheck', location, shown, ok);
       } else if (outcome.ok || shown.length > 0) {
-        ctx.stdout.write(
-          kind === 'healthcheck'
-            ? renderHealth(shown, { style, quiet: ctx.args.flags['quiet'] === true })
-            : renderHuman(shown, {
-                style,
-                showMeta: ctx.args.flags['show-meta'] === true,
-                onlyShowChanges: ctx.args.flags['only-show-changes'] === true,
-              }),
-        );
+        ctx.stdout.write(humanReport(kind, shown, style, ctx.args.flags));
       }
       if (!outcome.ok) {
         reportFailure(log, fromWire(outcome.error), failureReport);
