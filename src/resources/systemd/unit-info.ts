@@ -37,9 +37,18 @@ export interface UnitInfo {
   readonly typeProperties: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The full unit name for a name as written: systemd's D-Bus API takes only full names, and systemctl's
+ * habit (which the original documented) is that a name without a unit type suffix is a service.
+ */
+export function fullUnitName(unit: string): string {
+  const dot = unit.lastIndexOf('.');
+  return dot > 0 && unit.slice(dot + 1) in TYPE_INTERFACES ? unit : `${unit}.service`;
+}
+
 export async function queryUnit(bus: SystemBus, unit: string): Promise<UnitInfo> {
   const what = `unit ${unit}`;
-  const [objectPath] = (await bus.manager('LoadUnit', 's', [unit], what)) as [string];
+  const [objectPath] = (await bus.manager('LoadUnit', 's', [fullUnitName(unit)], what)) as [string];
   const properties = plainProperties(await bus.getAll(objectPath, 'org.freedesktop.systemd1.Unit', what));
   const id = String(properties['Id'] ?? unit);
   const loadState = String(properties['LoadState'] ?? '');

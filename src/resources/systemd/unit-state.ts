@@ -240,9 +240,9 @@ class UnitStateTask implements Task {
   }
 }
 
-function positioned(ctx: PrepareContext, field: string, message: string): ConvergeError {
-  const where = ctx.pos === undefined ? '' : `${ctx.pos.file}:${ctx.pos.line}:${ctx.pos.column}: `;
-  return new ConvergeError('CNV_ERR_FIELD_INVALID', `${where}${field}: ${message}`, { id: ctx.id, field });
+/** The engine puts the node's file:line:col and id in front. */
+function invalidField(ctx: PrepareContext, field: string, message: string): ConvergeError {
+  return new ConvergeError('CNV_ERR_FIELD_INVALID', `${field}: ${message}`, { id: ctx.id, field });
 }
 
 export const systemdUnitState: ResourceDefinition = {
@@ -305,10 +305,10 @@ export const systemdUnitState: ResourceDefinition = {
     const number = fields['signal_number'] as number | undefined;
     if (name !== undefined && name !== '') {
       signal = signalByName(name);
-      if (signal === undefined) throw positioned(ctx, 'signal_name', `${JSON.stringify(name)} is not a signal name`);
+      if (signal === undefined) throw invalidField(ctx, 'signal_name', `${JSON.stringify(name)} is not a signal name`);
     } else if (number !== undefined && number !== 0) {
       signal = signalByNumber(number);
-      if (signal === undefined) throw positioned(ctx, 'signal_number', `${number} is not a signal number (1 to 31)`);
+      if (signal === undefined) throw invalidField(ctx, 'signal_number', `${number} is not a signal number (1 to 31)`);
     }
     return new UnitStateTask({
       unit: fields['unit'] as string,
