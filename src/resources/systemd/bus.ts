@@ -30,6 +30,13 @@ function busAddress(): string {
   return process.env['DBUS_SYSTEM_BUS_ADDRESS'] ?? 'unix:path=/var/run/dbus/system_bus_socket';
 }
 
+function unreachable(context: string, error: unknown): ConvergeError {
+  return new ConvergeError(
+    'CNV_ERR_SYSTEMD_UNREACHABLE',
+    `${context}: cannot reach systemd over the D-Bus system bus at ${busAddress()}: ${getErrorMessage(error)}`,
+  );
+}
+
 /** What a finished systemd job reported (JobRemoved's result): done, canceled, timeout, failed, dependency, skipped. */
 export type JobResult = string;
 
@@ -46,15 +53,9 @@ export class SystemBus {
   private constructor(dbus: DBusModule, bus: MessageBus) {
     this.#dbus = dbus;
     this.#bus = bus;
+    // The socket's own error (ENOENT, ECONNREFUSED, an auth failure); call() says which call it broke.
     this.#broken = new Promise<never>((_resolve, reject) => {
-      bus.on('error', (error: unknown) => {
-        reject(
-          new ConvergeError(
-            'CNV_ERR_SYSTEMD_UNREACHABLE',
-            `cannot reach systemd over the D-Bus system bus at ${busAddress()}: ${getErrorMessage(error)}`,
-          ),
-        );
-      });
+      bus.on('error', (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
     });
     // Nobody may be waiting when the connection breaks; the rejection is seen by the next call.
     this.#broken.catch(() => undefined);
@@ -68,10 +69,7 @@ export class SystemBus {
     try {
       bus = dbus.systemBus();
     } catch (error) {
-      throw new ConvergeError(
-        'CNV_ERR_SYSTEMD_UNREACHABLE',
-        `cannot reach systemd over the D-Bus system bus at ${busAddress()}: ${getErrorMessage(error)}`,
-      );
+      throw unreachable('opening the system bus', error);
     }
     return new SystemBus(dbus, bus);
   }
@@ -112,10 +110,7 @@ export class SystemBus {
           dbusError: error.type,
         });
       }
-      throw new ConvergeError(
-        'CNV_ERR_SYSTEMD_UNREACHABLE',
-        `${what}: ${member}: cannot reach systemd over the D-Bus system bus at ${busAddress()}: ${getErrorMessage(error)}`,
-      );
+      throw unreachable(`${what}: ${member}`, error);
     } finally {
       clearTimeout(timer);
     }
@@ -167,7 +162,10 @@ export class SystemBus {
         signal.removeEventListener('abort', onAbort);
         resolve(result);
       });
-      this.#broken.catch(reject);
+      this.#broken.catch((error: unknown) => {
+        this.#waiters.delete(job);
+        reject(unreachable(`${what}: waiting for ${member}'s job ${job}`, error));
+      });
     });
   }
 
