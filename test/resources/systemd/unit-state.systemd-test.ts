@@ -214,3 +214,31 @@ ExecStart=/bin/false
   const error = applied.nodes.get('root/systemd.unit.state.bad')?.error ?? '';
   t.regex(error, /unit cnv-fail\.service: StartUnit: the job ended failed while starting: unit exited with a non-zero exit code/);
 });
+
+test('enabled on a static unit changes nothing; on a masked unit the plan says it cannot', async (t) => {
+  await installUnits({
+    'cnv-static.service': `[Service]
+ExecStart=/bin/sleep infinity
+`,
+  });
+  // systemctl refuses to mask a unit whose file is in /etc; this one has no file but the mask.
+  await exec(['sh', '-c', 'systemctl unmask cnv-masked.service; rm -f /etc/systemd/system/cnv-masked.service']);
+  t.is((await exec(['systemctl', 'mask', 'cnv-masked.service'])).code, 0);
+  t.teardown(async () => {
+    await exec(['systemctl', 'unmask', 'cnv-masked.service']);
+  });
+  const plan = await converge('plan', 'enablement', `systemd.unit.state "static" {
+  unit    = "cnv-static.service"
+  enabled = true
+}
+systemd.unit.state "masked" {
+  unit    = "cnv-masked.service"
+  enabled = true
+}
+`);
+  const staticNode = plan.nodes.get('root/systemd.unit.state.static');
+  t.false(staticNode?.hasChanges);
+  t.deepEqual(staticNode?.messages, ['unit is static (no [Install] section): it cannot be enabled and needs not be']);
+  t.is(plan.nodes.get('root/systemd.unit.state.masked')?.error, 'unit cnv-masked.service is masked: unmask it before it can be enabled');
+  t.not(plan.code, 0);
+});
