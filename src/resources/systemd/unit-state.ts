@@ -41,12 +41,13 @@ function wantsStart(info: UnitInfo, status: StatusBuilder): boolean {
     case 'active':
       status.message('already running');
       return false;
+    // A start job for a unit on its way up joins the job under way, and waits for it with it.
     case 'reloading':
       status.message('unit is reloading, will re-check status during apply').raise(StatusLevel.MayChange);
-      return false;
+      return true;
     case 'activating':
       status.message('unit is already activating, will re-check status during apply').raise(StatusLevel.MayChange);
-      return false;
+      return true;
     case 'failed':
       status
         .message('unit has failed; will attempt to restart')
@@ -72,7 +73,7 @@ function wantsStop(info: UnitInfo, status: StatusBuilder): boolean {
       return false;
     case 'deactivating':
       status.message('unit is deactivating, will re-check status during apply').raise(StatusLevel.MayChange);
-      return false;
+      return true;
     default:
       // active, reloading, activating
       status.diff('state', info.activeState, 'inactive');

@@ -242,3 +242,29 @@ systemd.unit.state "masked" {
   t.is(plan.nodes.get('root/systemd.unit.state.masked')?.error, 'unit cnv-masked.service is masked: unmask it before it can be enabled');
   t.not(plan.code, 0);
 });
+
+test('running on a unit still activating waits for its start job and ends active', async (t) => {
+  await installUnits({
+    'cnv-slow.service': `[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sleep 6
+`,
+  });
+  t.is((await exec(['systemctl', 'start', '--no-block', 'cnv-slow.service'])).code, 0);
+  // The queued job runs a moment later.
+  let state = '';
+  for (let i = 0; i < 30 && state !== 'activating'; i++) {
+    state = await unitProperty('cnv-slow.service', 'ActiveState');
+    if (state !== 'activating') await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.is(state, 'activating');
+  const applied = await converge('apply', 'slow', `systemd.unit.state "slow" {
+  unit  = "cnv-slow.service"
+  state = "running"
+}
+`);
+  t.is(applied.code, 0, applied.stdout + applied.stderr);
+  t.is(applied.nodes.get('root/systemd.unit.state.slow')?.messages?.[0], 'unit is already activating, will re-check status during apply');
+  t.is(await unitProperty('cnv-slow.service', 'ActiveState'), 'active');
+});
