@@ -55,8 +55,9 @@ const common = {
   logOverride: { 'empty-import-meta': 'silent' },
   plugins: [assetDirPlugin],
   // Native addons (ssh2's optional crypto, cpu-features) cannot be embedded; their packages fall back
-  // to JavaScript when the require fails.
-  external: ['*.node', '@napi-rs/*'],
+  // to JavaScript when the require fails. dbus-next's optional usocket (native; it falls back to
+  // node:net) and x11 (only for a session bus found through X11, never used here) are not installed.
+  external: ['*.node', '@napi-rs/*', 'usocket', 'x11'],
 };
 await esbuild.build({ ...common, entryPoints: [path.join(ROOT, 'src/sea-main.ts')], outfile: path.join(WORK, 'converge.cjs') });
 await esbuild.build({ ...common, entryPoints: [path.join(NODE_MODULES, 'piscina/dist/worker.js')], outfile: path.join(WORK, 'assets/piscina-worker.cjs') });

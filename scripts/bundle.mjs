@@ -7,8 +7,8 @@
 // bin/converge runs build/bundle/converge.js; `npm run build` runs this after tsc, then warms the caches
 // with a one-node `plan --local` so that the first real command already finds them.
 // Packages that find their own files through __dirname stay outside the bundle, loaded from node_modules
-// on first use: piscina's worker bootstrap, health, reflection, proto-loader, dockerode, better-sqlite3 (a
-// native addon that finds its .node file from its own directory).
+// on first use: piscina's worker bootstrap, health, reflection, proto-loader, dockerode, dbus-next (only
+// systemd.unit.state loads it), better-sqlite3 (a native addon that finds its .node file from its own directory).
 import { execFileSync } from 'node:child_process';
 import { isAscii } from 'node:buffer';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE_DIR = path.join(ROOT, 'build', 'bundle');
-const EXTERNAL = ['piscina', 'grpc-health-check', '@grpc/reflection', '@grpc/proto-loader', 'protobufjs', 'dockerode', 'better-sqlite3', '*.node'];
+const EXTERNAL = ['piscina', 'grpc-health-check', '@grpc/reflection', '@grpc/proto-loader', 'protobufjs', 'dockerode', 'dbus-next', 'better-sqlite3', '*.node'];
 
 const started = Date.now();
 rmSync(BUNDLE_DIR, { recursive: true, force: true });

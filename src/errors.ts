@@ -63,6 +63,9 @@ export const ERROR_CODES = {
   CNV_ERR_RESOURCE_FAILED: 'internal',
   CNV_ERR_DOCKER_UNREACHABLE: 'unavailable', // the Docker engine named by DOCKER_HOST cannot be reached
   CNV_ERR_DOCKER_API: 'failed-precondition', // the Docker engine refused a request
+  CNV_ERR_SYSTEMD_UNREACHABLE: 'unavailable', // the D-Bus system bus (systemd's manager) cannot be reached
+  CNV_ERR_SYSTEMD_UNIT_NOT_FOUND: 'failed-precondition', // systemd knows no unit file of that name
+  CNV_ERR_SYSTEMD_DBUS: 'failed-precondition', // systemd refused a request or its job did not finish as done
   CNV_ERR_JOB_CANCELLED: 'cancelled',
   CNV_ERR_JOB_TIMEOUT: 'deadline',
   CNV_ERR_WORKER_DIED: 'internal',

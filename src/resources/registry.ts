@@ -15,6 +15,7 @@ import { packageApt } from './package/apt.js';
 import { packageRpm } from './package/rpm.js';
 import { healthcheckTask, task } from './shell/task.js';
 import { taskQuery } from './shell/task-query.js';
+import { systemdUnitState } from './systemd/unit-state.js';
 import { waitPort } from './wait/port.js';
 import { waitQuery } from './wait/query.js';
 import type { ResourceDefinition } from './types.js';
@@ -43,6 +44,7 @@ const DEFINITIONS: readonly ResourceDefinition[] = [
   packageApt,
   packageRpm,
   unarchive,
+  systemdUnitState,
 ];
 
 const BY_KIND: ReadonlyMap<string, ResourceDefinition> = new Map(DEFINITIONS.map((def) => [def.kind, def]));
