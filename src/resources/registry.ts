@@ -14,6 +14,8 @@ import { fileOwner } from './file/owner.js';
 import { packageApt } from './package/apt.js';
 import { packageRpm } from './package/rpm.js';
 import { healthcheckTask, task } from './shell/task.js';
+import { lvmLogicalVolume } from './lvm/logical-volume.js';
+import { lvmVolumeGroup } from './lvm/volume-group.js';
 import { taskQuery } from './shell/task-query.js';
 import { waitPort } from './wait/port.js';
 import { waitQuery } from './wait/query.js';
@@ -43,6 +45,8 @@ const DEFINITIONS: readonly ResourceDefinition[] = [
   packageApt,
   packageRpm,
   unarchive,
+  lvmVolumeGroup,
+  lvmLogicalVolume,
 ];
 
 const BY_KIND: ReadonlyMap<string, ResourceDefinition> = new Map(DEFINITIONS.map((def) => [def.kind, def]));
