@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { uniqueName } from '../system-helpers.js';
 
-const QUIET = { ...process.env, LVM_SUPPRESS_FD_WARNINGS: '1' };
+/** Read at each call: lvmTestEnv() sets LVM_SYSTEM_DIR after this module loads. */
+const quiet = (): NodeJS.ProcessEnv => ({ ...process.env, LVM_SUPPRESS_FD_WARNINGS: '1' });
 
 /** Why the LVM system tests cannot run here, or undefined when they can. */
 export function lvmSkipReason(): string | undefined {
@@ -59,9 +60,9 @@ export function loopDevices(t: ExecutionContext, count: number, sizeMiB = 64): L
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnv-lvm-'));
   const devices: string[] = [];
   t.teardown(() => {
-    for (const vg of groupsOn(devices)) spawnSync('vgremove', ['-f', vg], { env: QUIET });
+    for (const vg of groupsOn(devices)) spawnSync('vgremove', ['-f', vg], { env: quiet() });
     for (const device of devices) {
-      spawnSync('pvremove', ['-ff', '-y', device], { env: QUIET });
+      spawnSync('pvremove', ['-ff', '-y', device], { env: quiet() });
       spawnSync('losetup', ['-d', device]);
     }
     fs.rmSync(dir, { recursive: true, force: true });
@@ -78,14 +79,20 @@ export function loopDevices(t: ExecutionContext, count: number, sizeMiB = 64): L
 /** The volume groups that hold any of `devices`. */
 function groupsOn(devices: readonly string[]): string[] {
   const groups = new Set<string>();
-  for (const pv of pvReport()) if (devices.includes(pv.pv_name) && pv.vg_name !== '') groups.add(pv.vg_name);
+  let pvs: { pv_name: string; vg_name: string }[] = [];
+  try {
+    pvs = pvReport();
+  } catch {
+    // Teardown goes on: pvremove -ff below still wipes the labels of whatever is left.
+  }
+  for (const pv of pvs) if (devices.includes(pv.pv_name) && pv.vg_name !== '') groups.add(pv.vg_name);
   return [...groups];
 }
 
 function report<T>(program: string, key: string, columns: string, extra: readonly string[] = []): T[] {
   const out = execFileSync(program, ['--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', columns, ...extra], {
     encoding: 'utf8',
-    env: QUIET,
+    env: quiet(),
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const parsed = JSON.parse(out) as { report: Record<string, T[]>[] };
@@ -108,5 +115,5 @@ export function lvReport(vg: string): { lv_name: string; lv_size: string; lv_dm_
 
 /** Runs an LVM tool directly (set-up that the resource under test must then find). */
 export function lvmTool(program: string, args: readonly string[]): void {
-  execFileSync(program, args, { env: QUIET, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(program, args, { env: quiet(), stdio: ['ignore', 'ignore', 'pipe'] });
 }

@@ -78,3 +78,17 @@ lvmTest('a device that belongs to another volume group is refused, not moved', a
   t.deepEqual(vgReport(other), [{ vg_name: other, pv_count: '1', lv_count: '0' }]);
   t.false(pvReport().some((pv) => pv.pv_name === first), 'the free device was not touched either');
 });
+
+lvmTest('lvm.logicalvolume renders its group field (the loader also keeps it as the serial group)', async (t) => {
+  lvmTestEnv(t);
+  const { dir, vg } = loopDevices(t, 0);
+  fs.writeFileSync(
+    path.join(dir, 'main.hcl'),
+    'param "vg" {}\nlvm.logicalvolume "data" {\n  group = "{{param `vg`}}"\n  name  = "data"\n  size  = "100%FREE"\n}\n',
+  );
+  const planned = await run('plan', dir, 'main.hcl', { params: { vg } });
+  const lv = planned.results.get('root/lvm.logicalvolume.data');
+  t.is(lv?.error, '');
+  t.deepEqual(lv?.messages, [`group ${vg} does not exist, assuming it will be created`]);
+  t.deepEqual(lv?.changes['data'], { original: '<not exists>', current: `created /dev/mapper/${vg}-data`, changes: true });
+});
