@@ -14,6 +14,7 @@ import { fileOwner } from './file/owner.js';
 import { packageApt } from './package/apt.js';
 import { packageRpm } from './package/rpm.js';
 import { healthcheckTask, task } from './shell/task.js';
+import { filesystem } from './lvm/filesystem.js';
 import { lvmLogicalVolume } from './lvm/logical-volume.js';
 import { lvmVolumeGroup } from './lvm/volume-group.js';
 import { taskQuery } from './shell/task-query.js';
@@ -47,6 +48,7 @@ const DEFINITIONS: readonly ResourceDefinition[] = [
   unarchive,
   lvmVolumeGroup,
   lvmLogicalVolume,
+  filesystem,
 ];
 
 const BY_KIND: ReadonlyMap<string, ResourceDefinition> = new Map(DEFINITIONS.map((def) => [def.kind, def]));
