@@ -65,7 +65,7 @@ class FilesystemTask implements Task {
   }
 
   /** What is on the device now, and whether mkfs is to run; `error` when it must not. */
-  async #plan(signal: AbortSignal): Promise<{ status: StatusBuilder; mkfs: boolean; error?: string }> {
+  async #plan(signal: AbortSignal): Promise<{ status: StatusBuilder; mkfs: boolean; missing?: boolean; error?: string }> {
     const { device, fstype } = this.#spec;
     const status = new StatusBuilder();
     const found = await filesystemType(device, signal);
@@ -77,7 +77,7 @@ class FilesystemTask implements Task {
     // A device still missing in a plan is usually made by an earlier node (a logical volume).
     if (found === undefined) status.message(`device ${device} does not exist yet`);
     status.diff('format', '<unformatted>', fstype);
-    return { status, mkfs: true };
+    return { status, mkfs: true, missing: found === undefined };
   }
 
   async check(ctx: RunContext): Promise<ResourceStatus> {
@@ -99,6 +99,7 @@ class FilesystemTask implements Task {
     try {
       const plan = await this.#plan(ctx.signal);
       if (plan.error !== undefined) return plan.status.fail(StatusLevel.CantChange, plan.error);
+      if (plan.missing === true) return plan.status.fail(StatusLevel.Fatal, `cannot format ${device}: the device does not exist`);
       if (plan.mkfs) {
         const result = await runCommand('mkfs', ['-t', fstype, canonicalDevice(device)], { signal: ctx.signal });
         if (result.code !== 0) return plan.status.fail(StatusLevel.Fatal, `mkfs of ${device}: ${commandFailure('mkfs', result)}`);

@@ -41,3 +41,13 @@ fsTest('a device holding another filesystem is refused, not reformatted', async 
   t.is(applied?.error, `${device} already holds a filesystem of another type (ext3); it is not reformatted as ext4`);
   t.is(blkidType(device), 'ext3');
 });
+
+fsTest('a device that does not exist: the plan says so, apply fails naming it', async (t) => {
+  const { dir } = loopDevices(t, 0);
+  const device = path.join(dir, 'no-such-device');
+  fs.copyFileSync(path.join(FIXTURES, '../lvm/filesystem.hcl'), path.join(dir, 'main.hcl'));
+  const planned = (await run('plan', dir, 'main.hcl', { params: { device } })).results.get('root/filesystem.data');
+  t.deepEqual(planned?.messages, [`device ${device} does not exist yet`]);
+  const applied = (await run('apply', dir, 'main.hcl', { params: { device } })).results.get('root/filesystem.data');
+  t.regex(applied?.error ?? '', new RegExp(`cannot format ${device}: the device does not exist$`));
+});
