@@ -10,6 +10,7 @@ import { FIXTURES } from '../system-helpers.js';
 import { loopDevices, lvmSkipReason, lvmTestEnv, lvReport, vgReport } from './loop-devices.js';
 
 const skip = lvmSkipReason();
+if (skip !== undefined) console.error(`##### ${skip} #####`);
 const lvmTest = skip === undefined ? test : test.skip;
 
 lvmTest('converge apply --local creates the group and the volume; plan then reports 0 changes', async (t) => {

@@ -11,6 +11,7 @@ import { FIXTURES } from '../system-helpers.js';
 import { loopDevices, lvmSkipReason } from './loop-devices.js';
 
 const skip = lvmSkipReason() ?? (spawnSync('sh', ['-c', 'command -v mkfs.ext4 mkfs.ext3 blkid']).status === 0 ? undefined : 'e2fsprogs missing');
+if (skip !== undefined) console.error(`##### filesystem system tests NOT run: ${skip} #####`);
 const fsTest = skip === undefined ? test.serial : test.skip;
 
 const blkidType = (device: string): string =>
