@@ -287,6 +287,9 @@ function readFields(
         throw positionedError('CNV_ERR_LOAD_STRUCTURE', pos, `"group" is not a string, it is ${describe(value)}`);
       }
       group = value;
+      // A kind may also declare `group` as its own field (lvm.logicalvolume names its volume group so,
+      // as the original did); it then gets the value too, rendered like any field.
+      if (getResource(kind)?.fields.some((spec) => spec.name === 'group') === true) fields[key] = { value, pos };
     } else {
       const prev = fields[key];
       fields[key] = prev === undefined ? { value, pos } : { value: mergeRepeated(prev.value, value, field), pos: prev.pos! };

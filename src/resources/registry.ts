@@ -14,6 +14,9 @@ import { fileOwner } from './file/owner.js';
 import { packageApt } from './package/apt.js';
 import { packageRpm } from './package/rpm.js';
 import { healthcheckTask, task } from './shell/task.js';
+import { filesystem } from './lvm/filesystem.js';
+import { lvmLogicalVolume } from './lvm/logical-volume.js';
+import { lvmVolumeGroup } from './lvm/volume-group.js';
 import { taskQuery } from './shell/task-query.js';
 import { systemdUnitState } from './systemd/unit-state.js';
 import { waitPort } from './wait/port.js';
@@ -45,6 +48,9 @@ const DEFINITIONS: readonly ResourceDefinition[] = [
   packageRpm,
   unarchive,
   systemdUnitState,
+  lvmVolumeGroup,
+  lvmLogicalVolume,
+  filesystem,
 ];
 
 const BY_KIND: ReadonlyMap<string, ResourceDefinition> = new Map(DEFINITIONS.map((def) => [def.kind, def]));

@@ -139,3 +139,13 @@ test('validate - renders and decodes every node: unknown fields and missing para
   t.is(required.code, 'CNV_ERR_PARAM_REQUIRED');
   t.regex(required.message, /test param is required/);
 });
+
+test('load - a kind that declares a `group` field (lvm.logicalvolume) gets it rendered; it is still the serial group', async (t) => {
+  const lv = (size: string) =>
+    'param "vg" {\n  default = "vg0"\n}\nlvm.logicalvolume "data" {\n  group = "{{param `vg`}}"\n  name  = "data"\n' +
+    `  size  = "${size}"\n}\n`;
+  await t.notThrowsAsync(validateJob(spec(tempDir(t, { 'main.hcl': lv('10G') }), 'main.hcl')));
+  const bad = await loadError(t, { 'main.hcl': lv('10x') });
+  t.is(bad.code, 'CNV_ERR_FIELD_INVALID');
+  t.regex(bad.message, /size: cannot parse size "10x"/);
+});
