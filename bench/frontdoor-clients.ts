@@ -1,6 +1,6 @@
 /**
  * The load side of bench/frontdoor.bench.ts, run in its own process so that clients and server do not
- * share an event loop (STACK-NOTES §3). Modes:
+ * share an event loop (on 2 cores, in-process figures come out about half). Modes:
  *   plans    C gRPC clients, one plan each, all started together (or one client, K plans in a row)
  *   applies  one client submitting an apply every --every ms until --for ms have passed
  *   stalled  C raw HTTP/1.1 plan streams whose sockets are never read

@@ -81,6 +81,7 @@ export const ERROR_CODES = {
   CNV_ERR_MODULE_PATH: 'permission-denied',
   CNV_ERR_MODULE_NOT_FOUND: 'not-found',
   CNV_ERR_BINARY_DISABLED: 'failed-precondition',
+  CNV_ERR_BINARY_MISSING: 'failed-precondition', // --self-serve is on but the executable to serve does not exist
   CNV_ERR_SERVER_ADDRESS_IN_USE: 'unavailable',
   CNV_ERR_SERVER_UNREACHABLE: 'unavailable',
   CNV_ERR_SERVER_REQUEST_INVALID: 'invalid-input',

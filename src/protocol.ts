@@ -94,7 +94,7 @@ export interface Diff {
   readonly changes: boolean;
 }
 
-/** Health of a node after the healthcheck pass (REFERENCE §3.2). */
+/** Health of a node after the healthcheck pass, the three levels of the original's HealthStatus. */
 export type HealthLevel = 'healthy' | 'warning' | 'error';
 
 export interface HealthDetails {

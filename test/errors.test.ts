@@ -22,6 +22,13 @@ test('docs/errors.md - documents no code that does not exist', (t) => {
   t.deepEqual(unknown, []);
 });
 
+test('docs/errors.md - one well-formed row per code, none repeated', (t) => {
+  const rows = docs.split('\n').filter((line) => line.startsWith('| `CNV_ERR_'));
+  const malformed = rows.filter((line) => !/^\| `CNV_ERR_[A-Z_]+` \| [a-z-]+ \| .+ \|$/.test(line));
+  t.deepEqual(malformed, []);
+  t.is(rows.length, documented.size);
+});
+
 test('STATUS_MAP - every class in use maps to a gRPC and an HTTP status', (t) => {
   for (const errorClass of new Set(Object.values(ERROR_CODES))) {
     const mapped = STATUS_MAP[errorClass];

@@ -79,26 +79,7 @@ export function parseArgs(
   const explicit = new Set<string>();
   const positionals: string[] = [];
 
-  const assign = (spec: FlagSpec, value: string, shown: string): void => {
-    explicit.add(spec.name);
-    switch (spec.type) {
-      case 'bool':
-        flags[spec.name] = parseBool(value, shown);
-        break;
-      case 'int':
-        flags[spec.name] = parseInt10(value, shown);
-        break;
-      case 'string':
-        flags[spec.name] = value;
-        break;
-      case 'list': {
-        const previous = (flags[spec.name] as string[] | undefined) ?? [];
-        const parts = spec.commaSplit ? splitOnCommas(value) : [value];
-        flags[spec.name] = [...previous, ...parts];
-        break;
-      }
-    }
-  };
+  const assign = (spec: FlagSpec, value: string, shown: string): void => assignFlag(flags, explicit, spec, value, shown);
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -148,11 +129,45 @@ export function parseArgs(
     }
   }
 
+  fillUnset(flags, explicit, specs, env, fromFile);
+  return { flags, positionals, explicit };
+}
+
+/** Sets one flag from its text; a list flag accumulates. `shown` names where the value came from, for errors. */
+function assignFlag(flags: Record<string, FlagValue>, explicit: Set<string>, spec: FlagSpec, value: string, shown: string): void {
+  explicit.add(spec.name);
+  switch (spec.type) {
+    case 'bool':
+      flags[spec.name] = parseBool(value, shown);
+      break;
+    case 'int':
+      flags[spec.name] = parseInt10(value, shown);
+      break;
+    case 'string':
+      flags[spec.name] = value;
+      break;
+    case 'list': {
+      const previous = (flags[spec.name] as string[] | undefined) ?? [];
+      const parts = spec.commaSplit ? splitOnCommas(value) : [value];
+      flags[spec.name] = [...previous, ...parts];
+      break;
+    }
+  }
+}
+
+/** Flags the command line did not set: from `CONVERGE_<NAME>`, then the config file, then the default. */
+function fillUnset(
+  flags: Record<string, FlagValue>,
+  explicit: Set<string>,
+  specs: readonly FlagSpec[],
+  env: NodeJS.ProcessEnv,
+  fromFile: ReadonlyMap<string, PresetValue>,
+): void {
   for (const spec of specs) {
     if (explicit.has(spec.name)) continue;
     const fromEnv = spec.env === false ? undefined : env[envName(spec.name)];
     if (fromEnv !== undefined && fromEnv !== '') {
-      assign(spec, fromEnv, envName(spec.name));
+      assignFlag(flags, explicit, spec, fromEnv, envName(spec.name));
       continue;
     }
     const preset = fromFile.get(spec.name);
@@ -165,7 +180,6 @@ export function parseArgs(
     else if (spec.default !== undefined) flags[spec.name] = spec.default;
     else flags[spec.name] = spec.type === 'bool' ? false : spec.type === 'int' ? 0 : '';
   }
-  return { flags, positionals, explicit };
 }
 
 /** The flag that `-name` or `-name=value` names with one dash, when that flag allows it. */

@@ -39,11 +39,12 @@ function commandFirst(argv: readonly string[]): readonly string[] {
   return [argv[i]!, ...argv.slice(0, i), ...argv.slice(i + 1)];
 }
 
-/** Runs the CLI with `argv` (without node and script) and resolves to the exit status. */
-export async function main(givenArgv: readonly string[]): Promise<number> {
-  const argv = commandFirst(givenArgv);
-  if (argv[0] === '--version') return (await import('./commands/version.js')).printVersion();
-  // `converge` alone prints help and exits 0, as the original (cobra) did.
+/**
+ * The command argv[0] names, or the exit status when there is none to run: `converge` alone and
+ * `converge help [command]` print help and exit 0, as the original (cobra) did; a flag before any
+ * command or an unknown command is a usage error.
+ */
+function pickCommand(argv: readonly string[]): CommandSpec | number {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
     const wanted = argv[0] === 'help' && argv[1] !== undefined ? findCommand(argv[1]) : undefined;
     if (argv[0] === 'help' && argv[1] !== undefined && wanted === undefined) {
@@ -59,6 +60,30 @@ export async function main(givenArgv: readonly string[]): Promise<number> {
   if (!spec) {
     return usageFailure(`unknown command "${argv[0]}" for "converge"`, 'Run "converge --help" for usage.');
   }
+  return spec;
+}
+
+/** First Ctrl-C: stop scheduling and report what ran. Second: leave now, as the original did. */
+function interruptHandler(log: Logger, controller: AbortController): () => void {
+  let interrupts = 0;
+  return () => {
+    interrupts++;
+    if (interrupts === 1) {
+      log.warn('gracefully shutting down (interrupt again to halt)');
+      controller.abort();
+    } else {
+      log.error('hard stop! System may be left in an incomplete state');
+      process.exit(EXIT.interrupted);
+    }
+  };
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit status. */
+export async function main(givenArgv: readonly string[]): Promise<number> {
+  const argv = commandFirst(givenArgv);
+  if (argv[0] === '--version') return (await import('./commands/version.js')).printVersion();
+  const spec = pickCommand(argv);
+  if (typeof spec === 'number') return spec;
   const hint = `Run "converge ${spec.name} --help" for usage.`;
   let args;
   try {
@@ -90,19 +115,8 @@ export async function main(givenArgv: readonly string[]): Promise<number> {
   const noColor = args.flags['nocolor'] === true || (process.env['NO_COLOR'] ?? '') !== '';
   const log = new Logger({ level, format, color: format === 'terminal' && stderrIsTty && !noColor });
 
-  // First Ctrl-C: stop scheduling and report what ran. Second: leave now, as the original did.
   const controller = new AbortController();
-  let interrupts = 0;
-  const onInterrupt = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      log.warn('gracefully shutting down (interrupt again to halt)');
-      controller.abort();
-    } else {
-      log.error('hard stop! System may be left in an incomplete state');
-      process.exit(EXIT.interrupted);
-    }
-  };
+  const onInterrupt = interruptHandler(log, controller);
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   try {

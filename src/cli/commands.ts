@@ -1,7 +1,7 @@
 /**
- * The command table: every subcommand, its flags and argument rules (REFERENCE §1.2). Command bodies live
- * in commands/<name>.ts and are imported only when their command runs, which keeps `converge version` and
- * the start of every other command fast.
+ * The command table: every subcommand, its flags and argument rules (the original's commands, plus ours).
+ * Command bodies live in commands/<name>.ts and are imported only when their command runs, which keeps
+ * `converge version` and the start of every other command fast.
  */
 import type { FlagSpec } from './args.js';
 import type { CommandContext } from './command-context.js';

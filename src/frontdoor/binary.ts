@@ -44,7 +44,7 @@ export class BinaryServer {
       if (!stats.isFile()) throw new Error('not a file');
       return stats.size;
     } catch {
-      throw new ConvergeError('CNV_ERR_BINARY_DISABLED', `self-serve: no executable at ${this.file} (run npm run build:binary)`);
+      throw new ConvergeError('CNV_ERR_BINARY_MISSING', `self-serve: no executable at ${this.file} (run npm run build:binary)`);
     }
   }
 

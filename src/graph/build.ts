@@ -1,7 +1,7 @@
 /**
- * The load pipeline of one job (REFERENCE §3.1): load the module tree, add dependency and group
- * edges, reject cycles, render every node (deferring those with lookups), then merge duplicates.
- * Any error here aborts the job before a single node runs.
+ * The load pipeline of one job, in the original's order (docs/architecture.md, "A request"): load the module
+ * tree, add dependency and group edges, reject cycles, render every node (deferring those with lookups), then
+ * merge duplicates. Any error here aborts the job before a single node runs.
  */
 import { ConvergeError, getErrorMessage, positionedError } from '../errors.js';
 import type { GraphEdge, GraphVertex, JobSpec } from '../protocol.js';

@@ -1,7 +1,7 @@
 /**
- * Dependency edges (REFERENCE §2.5): explicit `depends`, every `param`/`paramList`/`paramMap` call,
- * and every `lookup` target. A case's predicate dependencies also apply to everything in the case,
- * because those nodes resolve the predicate before they run.
+ * Dependency edges, the same three sources as the original's: explicit `depends`, every
+ * `param`/`paramList`/`paramMap` call, and every `lookup` target. A case's predicate dependencies also apply
+ * to everything in the case, because those nodes resolve the predicate before they run.
  */
 import { positionedError } from '../errors.js';
 import { isAncestorOrSelf } from './ids.js';

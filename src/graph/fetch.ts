@@ -1,6 +1,6 @@
 /**
- * Module fetching (REFERENCE §2.3): file://, http:// and https://. Relative sources resolve against
- * the calling file's URL, so a module served over HTTP pulls its own includes from the same server.
+ * Module fetching: file://, http:// and https://, the schemes the original supports. Relative sources resolve
+ * against the calling file's URL, so a module served over HTTP pulls its own includes from the same server.
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * Groups (REFERENCE §2.5): the members of one `group` never run at the same time. They are linked
+ * Groups (the original's named locks): the members of one `group` never run at the same time. They are linked
  * into one serial chain. Members in different modules or branches are represented by their
  * ancestors directly under the members' common ancestor (so three calls of a module that uses a group
  * run one after the other), and members sharing a representative are chained inside it first.

@@ -1,5 +1,5 @@
 /**
- * Loading (REFERENCE §2.1, §2.3, §3.1 step 1): fetch and parse module files breadth-first from the
+ * Loading, the first step of a job: fetch and parse module files breadth-first from the
  * top module, check the key-count and name rules, expand `switch` blocks, and build the containment
  * tree. Every error names file:line:column.
  */

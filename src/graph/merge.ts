@@ -1,5 +1,5 @@
 /**
- * Duplicate merging (REFERENCE §3.1 step 3): resources whose rendered fields are identical are the
+ * Duplicate merging, the last step of a load: resources whose rendered fields are identical are the
  * same resource, so only the first in execution order (dependencies first, as the original's walk
  * met them) is kept. Edges into a duplicate move to the kept
  * node and the duplicate is removed. Params, modules, the engine's own nodes, nodes inside switches,

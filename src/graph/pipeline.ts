@@ -1,7 +1,8 @@
 /**
- * What happens to one node during a walk (REFERENCE §3.2): the dependency check, conditional
- * resolution, late rendering of deferred nodes, then check (plan) or check → apply → re-check (apply),
- * and the health pass of a healthcheck job. Every outcome becomes NodeDetails; nothing here throws.
+ * What happens to one node during a walk, step for step as the original's plan and apply pipelines: the
+ * dependency check, conditional resolution, late rendering of deferred nodes, then check (plan) or check →
+ * apply → re-check (apply), and the health pass of a healthcheck job. Every outcome becomes NodeDetails;
+ * nothing here throws.
  */
 import { getErrorMessage } from '../errors.js';
 import type { HealthDetails, HealthLevel, NodeDetails, NodeEvent, Stage } from '../protocol.js';
@@ -135,7 +136,7 @@ export class NodePipeline {
     }
     let error = applyError;
     if (stillChanges) error = `${node.id} still has changes after apply${applyError === '' ? '' : `: ${applyError}`}`;
-    // In apply results, "has changes" means "was applied" (REFERENCE §3.2).
+    // In apply results, "has changes" means "was applied", as the original reports it.
     return {
       failed: error !== '',
       details: { ...fromStatus(shown), hasChanges: true, error },
@@ -188,7 +189,7 @@ export class NodePipeline {
   }
 
   /**
-   * Predicates render twice (REFERENCE §2.5): once to substitute params and lookups, then wrapped in
+   * Predicates render twice, as in the original: once to substitute params and lookups, then wrapped in
    * `{{ }}` so the result is evaluated as an expression. Only t/true (any case) is true.
    */
   #predicateTrue(branch: GraphNode): boolean {
@@ -275,7 +276,7 @@ function details(
   return { messages, changes, hasChanges, error, warning };
 }
 
-/** NodeDetails of a resource status (REFERENCE §3.3, including the synthesised error texts). */
+/** NodeDetails of a resource status; a failed level with no error text gets the original's stock wording. */
 export function fromStatus(status: ResourceStatus): NodeDetails {
   let error = status.error ?? '';
   if (error === '' && status.level === StatusLevel.CantChange) error = 'resource cannot change because of an error';

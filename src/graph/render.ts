@@ -1,5 +1,5 @@
 /**
- * Rendering (REFERENCE §2.3, §2.4, §3.1 step 2): every string field is a template evaluated in the
+ * Rendering, the second step of a load: every string field is a template evaluated in the
  * node's scope. Param values are computed on demand and memoised, so the order nodes are rendered in
  * does not matter. A `lookup` cannot be answered before the producer has run: at load time it marks
  * the node deferred (the original's PrepareThunk) and the node is rendered again during the walk.

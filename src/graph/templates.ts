@@ -8,7 +8,7 @@ import { locateInOrigin, type StringOrigin } from './string-origin.js';
 import { compileTemplate, type ExecBudget, type Template } from './template/index.js';
 import { defaultGuard, type RunGuard } from './guard.js';
 
-/** Converge's own template functions (REFERENCE §2.4), on top of Go's builtins. */
+/** The template functions the original adds on top of Go's builtins, by name. */
 export const CONVERGE_FUNC_NAMES: readonly string[] = [
   'param',
   'paramList',

@@ -1,7 +1,7 @@
 /**
- * The parallel walk (REFERENCE §3.2): a node runs after its dependencies and after all of its
- * children, and its children are not started before its own dependencies are done (so a module or a
- * later switch branch waits as a whole). At most `parallelism` visits run at once.
+ * The parallel walk, in the original's order (leaves first, the root last): a node runs after its
+ * dependencies and after all of its children, and its children are not started before its own dependencies
+ * are done (so a module or a later switch branch waits as a whole). At most `parallelism` visits run at once.
  *
  * Two counters per node make this O(V + E): `blocked` counts unfinished dependencies plus one for a
  * parent that has not been released yet; `waiting` counts unfinished children. A node is released when

@@ -1,5 +1,5 @@
 /**
- * Health results for the healthcheck pass (REFERENCE §3.2), worded as the original's HealthStatus.
+ * Health results for the healthcheck pass, worded as the original's HealthStatus.
  * Shell tasks compute their level from the check's exit status; every other resource uses
  * defaultHealth(). The engine adds failing dependencies with describeHealth().
  */

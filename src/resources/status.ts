@@ -1,6 +1,6 @@
 /**
  * The one status vocabulary of the resources: helpers for building ResourceStatus values the way the
- * original's `resource.Status` did (REFERENCE §3.3), and a builder for the resources that collect
+ * original's `resource.Status` did, and a builder for the resources that collect
  * messages and diffs step by step (packages, users, groups, fetch, unarchive) without repeating the
  * bookkeeping (a diff's `changes` flag, raising the level for changed diffs).
  */

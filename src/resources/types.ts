@@ -7,8 +7,8 @@ import type { Diff } from '../protocol.js';
 import type { SourcePosition } from '../errors.js';
 
 /**
- * REFERENCE §3.3. A node has changes when its level is WillChange, MayChange or CantChange, or when any
- * diff has changes; CantChange and Fatal halt dependents.
+ * The original's six status levels, same numbers. A node has changes when its level is WillChange, MayChange
+ * or CantChange, or when any diff has changes; CantChange and Fatal halt dependents.
  */
 export const StatusLevel = {
   NoChange: 0,
@@ -56,16 +56,16 @@ export interface Task {
   /** Only resources with a health notion (shell tasks) implement it; others are healthy when unchanged. */
   health?(ctx: RunContext, checked: ResourceStatus): Promise<HealthResult>;
   /**
-   * Values other nodes read with `lookup` (REFERENCE §2.2 "Exported"), with lowercase keys; nested
+   * Values other nodes read with `lookup` (listed per kind in docs/resources.md), with lowercase keys; nested
    * objects for dotted names (`status.stdout`). Called after check() and after apply().
    */
   exported(): Readonly<Record<string, unknown>>;
 }
 
 /**
- * Field types and how strings convert (REFERENCE §2.1): `bool` accepts a bool or a string t/true in any
- * case; `int` base 10; `octal` base 8 (file.mode); `duration` an int of seconds or a Go duration
- * string; `time` RFC3339, 2006-01-02T15:04:05 or 2006-01-02.
+ * Field types and how strings convert, as the original's decoder does: `bool` accepts a bool or a string
+ * t/true in any case; `int` base 10; `octal` base 8 (file.mode); `duration` an int of seconds or a Go
+ * duration string; `time` RFC3339, 2006-01-02T15:04:05 or 2006-01-02.
  */
 export type FieldType =
   | 'string'
@@ -114,8 +114,8 @@ export interface PrepareContext {
   readonly pos?: SourcePosition;
   readonly cwd: string;
   /**
-   * The node's `group` (REFERENCE §2.5), when it has one. Package kinds use it as the batching key:
-   * package nodes of one group that are ready together share one package-manager transaction.
+   * The node's `group` (whose members never run at once), when it has one. Package kinds use it as the
+   * batching key: package nodes of one group that are ready together share one package-manager transaction.
    */
   readonly group?: string;
 }

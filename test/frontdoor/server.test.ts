@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -7,7 +8,8 @@ import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { startServer } from '../../src/frontdoor/server.js';
 import { SILENT_LOGGER } from '../../src/frontdoor/logger.js';
-import { client, request, serve } from './helpers.js';
+import { ResourceHostService } from '../../src/frontdoor/wire/pb-services.js';
+import { client, request, serve, tempDir } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 
@@ -84,4 +86,29 @@ test('GetBinary - refused when self-serve is off', async (t) => {
   const response = await request(server, 'GET', '/api/v1/resources/binary');
   t.is(response.status, 412);
   t.regex(response.body, /binary download not enabled/);
+});
+
+test('startServer() - self-serve with no executable fails at start with CNV_ERR_BINARY_MISSING', async (t) => {
+  const missing = path.join(tempDir(t), 'no-such-converge');
+  const error = await t.throwsAsync(startServer({ host: '127.0.0.1', port: 0, noToken: true, selfServe: missing, logger: SILENT_LOGGER }), {
+    code: 'CNV_ERR_BINARY_MISSING',
+  });
+  t.true(error.message.includes(missing));
+});
+
+test('GetBinary - over gRPC it is refused with CNV_ERR_BINARY_DISABLED, self-serve off or on', async (t) => {
+  const off = await serve(t, { noToken: true });
+  const binary = path.join(tempDir(t), 'converge');
+  fs.writeFileSync(binary, '#!/bin/sh\n');
+  const on = await serve(t, { noToken: true, selfServe: binary });
+  for (const server of [off, on]) {
+    const raw = new grpc.Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+    t.teardown(() => raw.close());
+    const { GetBinary } = ResourceHostService;
+    const error = await new Promise<grpc.ServiceError | null>((resolve) => {
+      raw.makeUnaryRequest(GetBinary.path, GetBinary.requestSerialize, GetBinary.responseDeserialize, {}, (failure) => resolve(failure));
+    });
+    t.is(error?.code, grpc.status.FAILED_PRECONDITION);
+    t.deepEqual(error?.metadata.get('converge-error-code'), ['CNV_ERR_BINARY_DISABLED']);
+  }
 });

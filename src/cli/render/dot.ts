@@ -1,8 +1,8 @@
 /**
- * `converge graph` output: Graphviz dot (REFERENCE §1.4). Edges point from dependency to dependent, the
- * order things run in. Each module (and the root) is a `subgraph cluster_N`, nested as the modules are.
- * The edge from a node to the module that contains it is implied by the cluster and not drawn; the edge
- * from a module to its parent module is drawn, as the original did.
+ * `converge graph` output: Graphviz dot, as the original prints it. Edges point from dependency to dependent,
+ * the order things run in. Each module (and the root) is a `subgraph cluster_N`, nested as the modules are.
+ * The edge from a node to the module that contains it is implied by the cluster and not drawn; the edge from
+ * a module to its parent module is drawn, as the original did.
  */
 import type { GraphEdge, GraphVertex } from '../../protocol.js';
 

@@ -1,7 +1,7 @@
 /**
  * The healthcheck report. Blocks use the human layout (the original's clients always fell back to it), but
  * the summary is computed from each node's health, which the original lost over RPC and so always printed
- * `0 errors, 0 warnings` (REFERENCE §1.4). `--quiet` gives one line per unhealthy node instead of blocks.
+ * `0 errors, 0 warnings`. `--quiet` gives one line per unhealthy node instead of blocks.
  */
 import type { HealthLevel } from '../../protocol.js';
 import { isShown, renderNodeBlock, type HumanOptions, type NodeResult } from './human.js';

@@ -1,5 +1,5 @@
 /**
- * The human report printed after plan and apply (REFERENCE §1.4): one block per node, sorted by id, the
+ * The human report printed after plan and apply: one block per node, sorted by id, the
  * error lists, and the summary line. The layout reproduces the original's template run through Go's
  * tabwriter, so every tab below is a column boundary, not decoration.
  */

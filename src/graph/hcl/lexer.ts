@@ -3,6 +3,9 @@
  * (hcl/scanner) token for token, so that what it accepts and rejects matches the original's parser.
  * The lexer never allocates per character: it keeps the current token in fields, and the parser
  * reads them and calls `next()`.
+ *
+ * Over the size rule (a parser): next() is one dispatch on the first character of every token, in the
+ * order of HashiCorp's Scan(), so that each case can be checked against it.
  */
 import { positionedError } from '../../errors.js';
 import type { Position } from './ast.js';

@@ -1,5 +1,5 @@
 /**
- * Converge's template functions that need no graph (REFERENCE §2.4): split, join, jsonify, env and
+ * Converge's template functions that need no graph: split, join, jsonify, env and
  * platform. The graph-bound ones (param, paramList, paramMap, lookup) belong to the engine, which
  * merges its own functions with these per node.
  */

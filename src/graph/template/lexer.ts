@@ -128,17 +128,21 @@ class Lexer {
     if (trim) this.#skipLeadingSpace();
   }
 
+  /** The `}}` (or ` -}}`, which also eats the space after it) that ends an action. */
+  #closeAction(trim: boolean): void {
+    if (this.#parenDepth !== 0) this.#fail('unclosed left paren');
+    const at = this.#pos + (trim ? 2 : 0);
+    this.#emit('rightDelim', RIGHT, at);
+    this.#pos = at + RIGHT.length;
+    if (trim) this.#skipLeadingSpace();
+  }
+
   #lexInsideAction(): void {
     const src = this.#src;
     for (;;) {
       const delim = this.#atRightDelim();
       if (delim !== NO_DELIM) {
-        const trim = delim === TRIM_DELIM;
-        if (this.#parenDepth !== 0) this.#fail('unclosed left paren');
-        const at = this.#pos + (trim ? 2 : 0);
-        this.#emit('rightDelim', RIGHT, at);
-        this.#pos = at + RIGHT.length;
-        if (trim) this.#skipLeadingSpace();
+        this.#closeAction(delim === TRIM_DELIM);
         return;
       }
       const start = this.#pos;

@@ -3,6 +3,10 @@
  * %v %s %d %q %x %X %f %F %e %E %g %G %t %T %c %o %O %b %U %%, the flags `- + # 0 space`, width and
  * precision (also `*`), explicit operand indexes (`%[2]d`), and Go's in-band error notes (`%!d(string=x)`, `%!d(MISSING)`,
  * `%!(EXTRA int=1)`). Lists, maps and structs apply the verb to each element, as fmt does.
+ *
+ * Over the size rule (a printer): sprintf() is one pass over the format in the order of Go's doPrintf
+ * (flags, index, width, precision, verb), and the file keeps every verb beside it; split, neither
+ * reads against Go's fmt any more.
  */
 import { formatFloat, formatHexFloat } from './floats.js';
 import { goQuote, quoteRune } from '../../go/strconv.js';

@@ -1,5 +1,5 @@
 /**
- * unarchive (REFERENCE §2.2): unpacks a local tar, tar.gz/tgz, tar.bz2 or zip archive into an
+ * unarchive: unpacks a local tar, tar.gz/tgz, tar.bz2 or zip archive into an
  * existing directory. Idempotent: entries already in place (same kind, size and content) are left
  * alone, so a plan after apply reports no change. Files that differ are replaced only with `force`.
  * Entries that would land outside the destination are refused (safety.ts).

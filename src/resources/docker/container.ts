@@ -1,5 +1,5 @@
 /**
- * `docker.container` (REFERENCE §2.2): a container that must exist, created from the module, and be
+ * `docker.container`: a container that must exist, created from the module, and be
  * running or merely created as `status` says. Start and stop settle the status. When the container's
  * configuration differs from the module, `force` has it removed and created again; without `force`
  * only its existence and status are managed, as in the original, and the plan warns of the difference.

@@ -1,5 +1,5 @@
 /**
- * `docker.image`: an image that must be present in the engine, pulled when it is not (REFERENCE §2.2).
+ * `docker.image`: an image that must be present in the engine, pulled when it is not.
  */
 import type { Readable } from 'node:stream';
 import { ConvergeError } from '../../errors.js';

@@ -1,5 +1,5 @@
 /**
- * `docker.network`: a network that must be present or absent (REFERENCE §2.2). With `force`, a present
+ * `docker.network`: a network that must be present or absent. With `force`, a present
  * network whose settings differ is removed and created again.
  */
 import type Docker from 'dockerode';

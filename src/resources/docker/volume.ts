@@ -1,5 +1,5 @@
 /**
- * `docker.volume`: a named volume that must be present or absent (REFERENCE §2.2). With `force`, a
+ * `docker.volume`: a named volume that must be present or absent. With `force`, a
  * present volume whose labels, driver or options differ is removed and created again.
  */
 import type Docker from 'dockerode';

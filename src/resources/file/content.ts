@@ -1,5 +1,5 @@
 /**
- * `file.content`: a file whose content is given in the module (REFERENCE §2.2).
+ * `file.content`: a file whose content is given in the module (fields: docs/resources.md).
  */
 import { statSync, type Stats } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * file.fetch (REFERENCE §2.2): a file fetched from an http, https or file source. Without a hash an
+ * file.fetch: a file fetched from an http, https or file source. Without a hash an
  * existing destination counts as done (unless `force`); with one, a destination with the right
  * checksum is left alone and a wrong one is replaced only with `force`.
  */

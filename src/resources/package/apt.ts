@@ -1,5 +1,5 @@
 /**
- * package.apt (REFERENCE §2.2): Debian packages, queried with dpkg-query and changed with
+ * package.apt: Debian packages, queried with dpkg-query and changed with
  * `apt-get install -y` / `apt-get purge -y`. Several names in one call are one apt transaction.
  */
 import { runCommand, type CommandResult } from '../command.js';

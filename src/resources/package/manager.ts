@@ -1,5 +1,5 @@
 /**
- * What package.apt and package.rpm share (REFERENCE §2.2): the fields, the check (the diff is
+ * What package.apt and package.rpm share: the fields, the check (the diff is
  * `<name>: "<current state>" => "<wanted state>"`), and an apply that goes through the manager's
  * coalescing queue so that ready package nodes of one group share a transaction.
  */

@@ -1,5 +1,5 @@
 /**
- * package.rpm (REFERENCE §2.2): RPM packages, queried with `rpm -q` and changed with `yum install -y`
+ * package.rpm: RPM packages, queried with `rpm -q` and changed with `yum install -y`
  * / `yum remove -y`. Tested only against recording fakes of rpm and yum (see the README).
  */
 import { runCommand, type CommandResult } from '../command.js';

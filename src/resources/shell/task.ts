@@ -1,6 +1,6 @@
 /**
  * `task` and `healthcheck.task` (one type in the original): run `check`; when it exits non-zero,
- * `apply` makes the change (REFERENCE §2.2, shell resources).
+ * `apply` makes the change.
  */
 import { ConvergeError, positionedError } from '../../errors.js';
 import { syntaxProblem, type ShellCommand } from './shell.js';

@@ -1,5 +1,5 @@
 /**
- * user.group (REFERENCE §2.2): a local group, present or absent, with an optional gid and rename
+ * user.group: a local group, present or absent, with an optional gid and rename
  * (`new_name`), managed with groupadd, groupmod and groupdel.
  */
 import { AccountTask, refusedPlan, type AccountPlan, type AccountSubject } from './account-task.js';

@@ -1,5 +1,5 @@
 /**
- * user.user (REFERENCE §2.2): a local account, present or absent, managed with useradd, usermod and
+ * user.user: a local account, present or absent, managed with useradd, usermod and
  * userdel. Renames (`new_username`), uid, primary group, comment, home directory (create, name, move
  * contents), skeleton directory and expiry. The plan lives in user-plan.ts.
  */

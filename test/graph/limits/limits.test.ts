@@ -102,7 +102,7 @@ test('modules - the same module included side by side is not a cycle', async (t)
     'mid.hcl': 'module "leaf.hcl" "d" {}\n',
     'leaf.hcl': 'task.query "q" {\n  query = "true"\n}\n',
   });
-  // The identical task.query nodes merge into one (REFERENCE §3.1); every module stays.
+  // The identical task.query nodes merge into one (duplicate merging); every module stays.
   const { nodes } = await validateJob({ kind: 'plan', location: 'main.hcl', params: {}, cwd: dir, parallelism: 1 });
   t.is(nodes, 6);
 });
