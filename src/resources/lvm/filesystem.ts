@@ -1,5 +1,5 @@
 /**
- * filesystem (REFERENCE §2.2): makes a filesystem of `fstype` on `device` (mkfs -t) when blkid finds
+ * filesystem (fields as the original's, docs/resources.md): makes a filesystem of `fstype` on `device` (mkfs -t) when blkid finds
  * none there. A device that holds a filesystem of another type is refused, never reformatted: the
  * original had no way to force it, and neither has this. The original also wrote and started a systemd
  * `.mount` unit for `mount`; that part is not done here, and every status says so in its warning.

@@ -1,5 +1,5 @@
 /**
- * lvm.logicalvolume (REFERENCE §2.2): a logical volume `name` in volume group `group`, created with
+ * lvm.logicalvolume (fields as the original's, docs/resources.md): a logical volume `name` in volume group `group`, created with
  * lvcreate when it is missing. Like the original it never resizes an existing volume. After creating
  * it, apply waits for the device node, unless LVM left the volume inactive (activation turned off in
  * lvm.conf), in which case there is no node to wait for and a message says so.

@@ -1,5 +1,5 @@
 /**
- * lvm.volumegroup (REFERENCE §2.2): a volume group over the listed devices. A missing group is created
+ * lvm.volumegroup (fields as the original's, docs/resources.md): a volume group over the listed devices. A missing group is created
  * with vgcreate; listed devices not yet in it are added with vgextend; with `remove`, devices of the
  * group that are not listed are taken out (vgreduce) and their PV labels wiped (pvremove, forced with
  * `forceRemove`). A device that belongs to another group is refused, never moved.
