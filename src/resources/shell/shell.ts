@@ -79,6 +79,25 @@ export const TIMED_OUT = 'execution timed out';
  * on what is still in their pipes and exit; a wrapper still there after that is held open by leftovers.
  */
 const WRAPPER_SETTLE_MS = 100;
+/** Longest wait for a script's output pipes to close while its output is still arriving. */
+const OUTPUT_DRAIN_CAP_MS = 10_000;
+
+/**
+ * Waits for the pipes of an exited script to close: true when they did, false when something still holds
+ * them (a process that left the group) with nothing arriving for KILL_GRACE_MS. On a busy event loop a
+ * timer runs before the I/O of the same turn, so the grace alone could cut output that was already
+ * waiting in the pipe: after it, one I/O phase runs before deciding, and output still flowing extends it.
+ */
+async function pipesClose(isClosed: () => boolean, closed: Promise<void>, received: () => number): Promise<boolean> {
+  const deadline = Date.now() + OUTPUT_DRAIN_CAP_MS;
+  for (;;) {
+    const before = received();
+    if (await Promise.race([closed.then(() => true), sleep(KILL_GRACE_MS, false)])) return true;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (isClosed()) return true;
+    if (received() === before || Date.now() > deadline) return false;
+  }
+}
 
 /**
  * Runs `script` and resolves with its exit status and output. A missing `dir` resolves as exit 1 with
@@ -120,7 +139,14 @@ export async function runScript(command: ShellCommand, script: string, signal?: 
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let timer: NodeJS.Timeout | undefined;
     const exitSeen = new Promise<void>((done) => child.once('exit', () => done()));
-    const closed = new Promise<void>((done) => child.once('close', () => done()));
+    let isClosed = false;
+    const closed = new Promise<void>((done) =>
+      child.once('close', () => {
+        isClosed = true;
+        done();
+      }),
+    );
+    let received = 0;
 
     const destroyStreams = (): void => {
       child.stdout.destroy();
@@ -150,7 +176,7 @@ export async function runScript(command: ShellCommand, script: string, signal?: 
       const pgid = child.pid!;
       const killed = await leftovers(pgid, wrapper);
       if (killed !== 0) await endGroup(pgid);
-      const outputHeld = !(await Promise.race([closed.then(() => true), sleep(KILL_GRACE_MS, false)]));
+      const outputHeld = !(await pipesClose(() => isClosed, closed, () => received));
       if (outputHeld) destroyStreams();
       const result: CommandResult = {
         exitStatus: exitStatus(),
@@ -181,8 +207,14 @@ export async function runScript(command: ShellCommand, script: string, signal?: 
       timer = setTimeout(() => void stop(new ConvergeError('CNV_ERR_RESOURCE_FAILED', TIMED_OUT)), command.timeoutMs);
     }
 
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      received += 1;
+      stdout.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      received += 1;
+      stderr.push(chunk);
+    });
     statusPipe?.on('data', (chunk: Buffer) => {
       // The wrapper writes one short line; anything longer is not ours.
       if (status.length < 64) status += chunk.toString('latin1');
