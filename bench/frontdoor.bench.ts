@@ -9,6 +9,7 @@
  *   runaway                a normal plan alone, then beside 10 runaway plans; how long the runaways
  *                          take to stop once their clients leave
  *   overhead               per-event cost of the whole path against an in-process walk
+ *   store                  200 plans with and without the run store (only with --only store)
  * Options: --rounds N (rounds per C, default 1), --only NAME (c200, mixed, runaway, overhead, ...).
  */
 import { spawn } from 'node:child_process';
@@ -111,6 +112,41 @@ async function concurrentPlans(server: RunningServer, clients: number, rounds: n
   emitPlans(`c${clients}`, samples, totals, m, { clients, nodes: NODES });
 }
 
+/**
+ * The run store's cost: 200 concurrent plans against a server without a store and one with a store in a
+ * temp dir, in turn for `rounds` rounds, each its own server with default settings otherwise. Prints the
+ * median plans/s of each, their ratio, and the store's cost per event (the difference in wall time over
+ * the events sent).
+ */
+async function storeOnOff(cwd: string, logger: Logger, rounds: number): Promise<void> {
+  const clients = 200;
+  const rates: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  const wall: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  let events = 0;
+  for (let round = 0; round < Math.max(1, rounds); round += 1) {
+    for (const mode of ['off', 'on'] as const) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'converge-bench-store-'));
+      const server = await startServer({ host: '127.0.0.1', port: 0, token: TOKEN, cwd, logger, ...(mode === 'on' ? { store: { dir } } : {}) });
+      try {
+        await runClients(server.port, ['--clients', '4']);
+        const report = await runClients(server.port, ['--clients', String(clients)]);
+        rates[mode].push((report.samples.length / report.wallMs) * 1000);
+        wall[mode].push(report.wallMs);
+        events = report.samples.reduce((n, s) => n + s.events, 0);
+      } finally {
+        await server.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const median = (values: number[]): number => percentile(values, 50);
+  const base = { clients, nodes: NODES, rounds: Math.max(1, rounds), load: os.loadavg()[0] };
+  emit({ name: 'frontdoor.store.plans_per_s_off', value: median(rates.off), unit: 'plans/s', all: rates.off, ...base });
+  emit({ name: 'frontdoor.store.plans_per_s_on', value: median(rates.on), unit: 'plans/s', all: rates.on, ...base });
+  emit({ name: 'frontdoor.store.throughput_ratio', value: median(rates.on) / median(rates.off), unit: 'x', goal: '>= 0.9', ...base });
+  emit({ name: 'frontdoor.store.cost_per_event', value: ((median(wall.on) - median(wall.off)) * 1000) / events, unit: 'us/event', events, ...base });
+}
+
 async function mixed(server: RunningServer): Promise<void> {
   const m = await measured(() =>
     Promise.all([
@@ -189,6 +225,7 @@ async function serverMain(): Promise<void> {
     if (wanted('mixed')) await mixed(server);
     if (wanted('runaway')) await runaway(server, stops);
     if (wanted('overhead')) await overhead(server, cwd);
+    if (only === 'store') await storeOnOff(cwd, logger, rounds);
   } finally {
     await server.close();
     fs.rmSync(cwd, { recursive: true, force: true });
