@@ -71,7 +71,8 @@ export function runCli(args: readonly string[], cwd: string, env: Record<string,
 export function scratchDir(t: { teardown(fn: () => void): void }, ...fixtures: string[]): string {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'converge-cli-')));
   for (const name of fixtures) fs.copyFileSync(path.join(FIXTURES, name), path.join(dir, name));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // Retries: a server process of the test may still be writing its state there while it exits.
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   return dir;
 }
 
