@@ -10,11 +10,24 @@ export function parsePromText(text: string): Map<string, number> {
     const labels = [...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)]
       .map(([, name, value]) => `${name}="${value}"`)
       .sort();
-    const value = match[3] === '+Inf' ? Infinity : Number(match[3]);
-    if (Number.isNaN(value)) throw new Error(`not a number in: ${line}`);
+    const value = sampleValue(match[3]!);
+    if (value === undefined) throw new Error(`not a number in: ${line}`);
     samples.set(labels.length === 0 ? match[1]! : `${match[1]}{${labels.join(',')}}`, value);
   }
   return samples;
+}
+
+/**
+ * Prometheus reads values with Go's ParseFloat, which takes NaN and Inf in any case; prom-client prints
+ * "Nan" for an event-loop lag that has no sample yet, so a scrape right after start can hold one.
+ */
+function sampleValue(text: string): number | undefined {
+  const lower = text.toLowerCase();
+  if (lower === 'nan') return NaN;
+  if (lower === '+inf' || lower === 'inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  const value = Number(text);
+  return Number.isNaN(value) ? undefined : value;
 }
 
 /** GETs `url` (http://host:port/metrics) and parses the answer; throws on a non-200. */
