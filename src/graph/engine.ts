@@ -89,11 +89,15 @@ export async function runJob(
     const parallelism = Number.isInteger(job.parallelism) && job.parallelism > 0 ? job.parallelism : DEFAULT_PARALLELISM;
     const apply = job.kind === 'apply';
     const stop = (): boolean => guard.cancelled() || guard.expired();
-    const first = await walk(built.graph, parallelism, run.signal, (id) => pipeline.visit(id, apply), stop);
-    if (first.cancelled) throw guard.stopError();
-    if (job.kind === 'healthcheck') {
-      const second = await walk(built.graph, parallelism, run.signal, (id) => pipeline.visitHealth(id), stop);
-      if (second.cancelled) throw guard.stopError();
+    try {
+      const first = await walk(built.graph, parallelism, run.signal, (id) => pipeline.visit(id, apply), stop);
+      if (first.cancelled) throw guard.stopError();
+      if (job.kind === 'healthcheck') {
+        const second = await walk(built.graph, parallelism, run.signal, (id) => pipeline.visitHealth(id), stop);
+        if (second.cancelled) throw guard.stopError();
+      }
+    } finally {
+      pipeline.close();
     }
     return { nodes: built.graph.nodes.size };
   } finally {

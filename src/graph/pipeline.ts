@@ -12,7 +12,7 @@ import { DRIFT_PREFIX, driftOf } from './drift.js';
 import { formatValue } from './template/index.js';
 import type { GraphNode } from './nodes.js';
 import type { RenderContext } from './render.js';
-import { withNodeTimeout } from './node-time.js';
+import { NodeDeadlines } from './node-time.js';
 
 /** A node's prepared task, or the fact that it must be rendered during the walk. */
 export interface Prepared {
@@ -35,11 +35,10 @@ export class NodePipeline {
   readonly #ctx: RenderContext;
   readonly #prepared: ReadonlyMap<string, Prepared>;
   readonly #emit: (event: NodeEvent) => void;
-  readonly #run: RunContext;
   readonly #results = new Map<string, NodeResult>();
   readonly #health = new Map<string, HealthLevel>();
   readonly #predicates = new Map<string, boolean>();
-  readonly #nodeTimeoutMs: number;
+  readonly #deadlines: NodeDeadlines;
 
   /** `nodeTimeoutMs` bounds each check, apply and health call (0: no bound). */
   constructor(
@@ -52,12 +51,16 @@ export class NodePipeline {
     this.#ctx = ctx;
     this.#prepared = prepared;
     this.#emit = emit;
-    this.#run = run;
-    this.#nodeTimeoutMs = nodeTimeoutMs;
+    this.#deadlines = new NodeDeadlines(run, nodeTimeoutMs);
   }
 
   #timed<T>(fn: (run: RunContext) => Promise<T>): Promise<T> {
-    return withNodeTimeout(this.#run, this.#nodeTimeoutMs, fn);
+    return this.#deadlines.run(fn);
+  }
+
+  /** Ends the node deadlines' timers once the walks are over. */
+  close(): void {
+    this.#deadlines.close();
   }
 
   /** Plan or apply one node (pass 0). */
