@@ -86,7 +86,7 @@ async function child(shape: Shape, n: number, kind: JobKind): Promise<void> {
     );
     const wall = (performance.now() - start) / 1000;
     const peak = process.resourceUsage().maxRSS / 1024;
-    console.log(JSON.stringify({ bench: 'graph', path: 'engine', shape, kind, N: n, nodes, events, wall_s: round(wall), nodes_per_s: Math.round(n / wall), peak_rss_mb: Math.round(peak), floor_s: round(floorS) }));
+    console.log(JSON.stringify({ bench: 'graph', path: 'engine', shape, kind, N: n, nodes, events, wall_s: round(wall), nodes_per_s: Math.round(n / wall), us_per_node: Math.round((wall * 1e6) / n), peak_rss_mb: Math.round(peak), floor_s: round(floorS) }));
     if (kind === 'plan') cli(shape, n, dir, floorS);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -107,7 +107,7 @@ function cli(shape: Shape, n: number, dir: string, floorS: number): void {
   });
   const wall = (performance.now() - start) / 1000;
   const rss = /maxrss_kb=(\d+)/.exec(result.stderr ?? '');
-  console.log(JSON.stringify({ bench: 'graph', path: 'cli', shape, kind: 'plan', N: n, exit: result.status, wall_s: round(wall), nodes_per_s: Math.round(n / wall), peak_rss_mb: rss ? Math.round(Number(rss[1]) / 1024) : null, floor_s: round(floorS) }));
+  console.log(JSON.stringify({ bench: 'graph', path: 'cli', shape, kind: 'plan', N: n, exit: result.status, wall_s: round(wall), nodes_per_s: Math.round(n / wall), us_per_node: Math.round((wall * 1e6) / n), peak_rss_mb: rss ? Math.round(Number(rss[1]) / 1024) : null, floor_s: round(floorS) }));
 }
 
 function round(x: number): number {
