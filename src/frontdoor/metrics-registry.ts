@@ -48,30 +48,7 @@ export function createPromMetrics(sources: MetricsSources): PromMetrics {
   const checked = nodeCounter('checked', 'Nodes that reported a result (checked by a plan, checked and applied by an apply), by run kind');
   const changed = nodeCounter('changed', 'Nodes whose result had changes (to make, for a plan; made, for an apply), by run kind');
   const failed = nodeCounter('failed', 'Nodes whose result was an error, by run kind');
-  new Gauge({
-    name: 'converge_queue_waiting',
-    help: 'Jobs waiting in the queue',
-    registers,
-    collect() {
-      this.set(sources.waiting());
-    },
-  });
-  new Gauge({
-    name: 'converge_jobs_running',
-    help: 'Jobs running',
-    registers,
-    collect() {
-      this.set(sources.running());
-    },
-  });
-  new Gauge({
-    name: 'converge_connections_open',
-    help: 'Client connections open (gRPC and HTTP)',
-    registers,
-    collect() {
-      this.set(sources.connections());
-    },
-  });
+  registerSourceGauges(registry, sources);
   const auth = new Counter({
     name: 'converge_auth_failures_total',
     help: 'Requests refused for their credentials, by reason (missing, invalid, expired, duplicate, unknown_key)',
@@ -114,4 +91,23 @@ export function createPromMetrics(sources: MetricsSources): PromMetrics {
       skipped.inc({ schedule });
     },
   };
+}
+
+/** Gauges read from the server's own state at scrape time. */
+function registerSourceGauges(registry: Registry, sources: MetricsSources): void {
+  const gauges: [string, string, () => number][] = [
+    ['converge_queue_waiting', 'Jobs waiting in the queue', () => sources.waiting()],
+    ['converge_jobs_running', 'Jobs running', () => sources.running()],
+    ['converge_connections_open', 'Client connections open (gRPC and HTTP)', () => sources.connections()],
+  ];
+  for (const [name, help, read] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
 }
