@@ -30,59 +30,9 @@ export function walk(
   visit: (id: string) => Promise<void>,
   stop?: () => boolean,
 ): Promise<WalkOutcome> {
-  const ids = [...graph.nodes.keys()];
-  const n = ids.length;
-  const index = new Map<string, number>();
-  ids.forEach((id, i) => index.set(id, i));
-  const blocked = new Int32Array(n);
-  const waiting = new Int32Array(n);
-  const released = new Uint8Array(n);
-  const parent = new Int32Array(n).fill(-1);
-  const children: number[][] = new Array<number[]>(n);
-  const dependents: number[][] = new Array<number[]>(n);
-  for (let i = 0; i < n; i++) {
-    children[i] = [];
-    dependents[i] = [];
-  }
-  for (let i = 0; i < n; i++) {
-    const node = graph.get(ids[i]!)!;
-    const p = node.parent === '' ? -1 : (index.get(node.parent) ?? -1);
-    parent[i] = p;
-    if (p >= 0) {
-      children[p]!.push(i);
-      waiting[p] = waiting[p]! + 1;
-      blocked[i] = blocked[i]! + 1;
-    }
-    for (const dep of graph.deps.get(ids[i]!) ?? []) {
-      const d = index.get(dep);
-      if (d === undefined) continue;
-      dependents[d]!.push(i);
-      blocked[i] = blocked[i]! + 1;
-    }
-  }
-
-  const ready: number[] = [];
-  let head = 0;
-  const release = (start: number): void => {
-    // Iterative: module trees can be deep, and releasing cascades down the whole subtree.
-    const stack = [start];
-    while (stack.length > 0) {
-      const i = stack.pop()!;
-      if (released[i] === 1) continue;
-      released[i] = 1;
-      // Reverse, so that siblings become ready in declaration order as the stack pops.
-      const kids = children[i]!;
-      for (let k = kids.length - 1; k >= 0; k--) {
-        const c = kids[k]!;
-        if ((blocked[c] = blocked[c]! - 1) === 0) stack.push(c);
-      }
-      if (waiting[i] === 0) ready.push(i);
-    }
-  };
-  const roots: number[] = [];
-  for (let i = 0; i < n; i++) if (blocked[i] === 0) roots.push(i);
-  for (const i of roots) release(i);
-
+  const counters = new WalkCounters(graph);
+  const { ids, n, ready } = counters;
+  counters.releaseRoots();
 
   // The thread's node-slot scheduler, if any (node-slots.ts): a node allowed by `parallelism` starts
   // once it also has a slot. `running` counts nodes holding or waiting for one.
@@ -93,12 +43,6 @@ export function walk(
     let visited = 0;
     let failed = false;
     let watch: NodeJS.Timeout | undefined;
-    const finish = (i: number): void => {
-      visited++;
-      for (const d of dependents[i]!) if ((blocked[d] = blocked[d]! - 1) === 0) release(d);
-      const p = parent[i]!;
-      if (p >= 0 && (waiting[p] = waiting[p]! - 1) === 0 && released[p] === 1) ready.push(p);
-    };
     const start = (i: number, done: () => void): void => {
       if (failed || stopped()) {
         done();
@@ -110,7 +54,8 @@ export function walk(
         () => {
           done();
           running--;
-          finish(i);
+          visited++;
+          counters.finish(i);
           pump();
         },
         (error: unknown) => {
@@ -136,8 +81,8 @@ export function walk(
     };
     const pump = (): void => {
       if (failed) return;
-      while (running < parallelism && head < ready.length && !stopped()) {
-        const i = ready[head++]!;
+      while (running < parallelism && counters.head < ready.length && !stopped()) {
+        const i = ready[counters.head++]!;
         running++;
         if (lane === undefined) start(i, ignore);
         else lane.request((done) => start(i, done));
@@ -148,8 +93,8 @@ export function walk(
       settle();
       if (stopped() && visited < n) {
         resolve({ visited, cancelled: true });
-      } else if (head >= ready.length && visited < n) {
-        const stuck = ids.filter((_, i) => released[i] === 0 || waiting[i]! > 0).slice(0, 10);
+      } else if (counters.head >= ready.length && visited < n) {
+        const stuck = counters.stuck(10);
         reject(new ConvergeError('CNV_ERR_GRAPH_CYCLE', `Cycle: ${stuck.join(', ')}`, { cycle: stuck }));
       } else if (visited === n) {
         resolve({ visited, cancelled: false });
@@ -160,3 +105,85 @@ export function walk(
 }
 
 function ignore(): void {}
+
+/** The walk's two counters per node, and the queue of nodes ready to run (see the file's comment). */
+class WalkCounters {
+  readonly ids: string[];
+  readonly n: number;
+  /** Nodes ready to run, in the order they became ready; `head` is the next one to start. */
+  readonly ready: number[] = [];
+  head = 0;
+  readonly #blocked: Int32Array;
+  readonly #waiting: Int32Array;
+  readonly #released: Uint8Array;
+  readonly #parent: Int32Array;
+  readonly #children: number[][];
+  readonly #dependents: number[][];
+
+  constructor(graph: ResourceGraph) {
+    const ids = [...graph.nodes.keys()];
+    const n = ids.length;
+    const index = new Map<string, number>();
+    ids.forEach((id, i) => index.set(id, i));
+    this.ids = ids;
+    this.n = n;
+    this.#blocked = new Int32Array(n);
+    this.#waiting = new Int32Array(n);
+    this.#released = new Uint8Array(n);
+    this.#parent = new Int32Array(n).fill(-1);
+    this.#children = Array.from({ length: n }, () => []);
+    this.#dependents = Array.from({ length: n }, () => []);
+    for (let i = 0; i < n; i++) {
+      const node = graph.get(ids[i]!)!;
+      const p = node.parent === '' ? -1 : (index.get(node.parent) ?? -1);
+      this.#parent[i] = p;
+      if (p >= 0) {
+        this.#children[p]!.push(i);
+        this.#waiting[p]!++;
+        this.#blocked[i]!++;
+      }
+      for (const dep of graph.deps.get(ids[i]!) ?? []) {
+        const d = index.get(dep);
+        if (d === undefined) continue;
+        this.#dependents[d]!.push(i);
+        this.#blocked[i]!++;
+      }
+    }
+  }
+
+  releaseRoots(): void {
+    const roots: number[] = [];
+    for (let i = 0; i < this.n; i++) if (this.#blocked[i] === 0) roots.push(i);
+    for (const i of roots) this.#release(i);
+  }
+
+  /** Node `i` is done: its dependents and its parent may become ready. */
+  finish(i: number): void {
+    const blocked = this.#blocked;
+    for (const d of this.#dependents[i]!) if (--blocked[d]! === 0) this.#release(d);
+    const p = this.#parent[i]!;
+    if (p >= 0 && --this.#waiting[p]! === 0 && this.#released[p] === 1) this.ready.push(p);
+  }
+
+  /** Up to `max` nodes that can never run: what a cycle holds up. */
+  stuck(max: number): string[] {
+    return this.ids.filter((_, i) => this.#released[i] === 0 || this.#waiting[i]! > 0).slice(0, max);
+  }
+
+  #release(start: number): void {
+    // Iterative: module trees can be deep, and releasing cascades down the whole subtree.
+    const stack = [start];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (this.#released[i] === 1) continue;
+      this.#released[i] = 1;
+      // Reverse, so that siblings become ready in declaration order as the stack pops.
+      const kids = this.#children[i]!;
+      for (let k = kids.length - 1; k >= 0; k--) {
+        const c = kids[k]!;
+        if (--this.#blocked[c]! === 0) stack.push(c);
+      }
+      if (this.#waiting[i] === 0) this.ready.push(i);
+    }
+  }
+}
