@@ -4,32 +4,18 @@
  * variable scoping (a control structure's variables end with it), range over lists and sorted map
  * keys, short-circuit `and`/`or`, and which values print as `<no value>`.
  */
-import { getErrorMessage, type ErrorCode } from '../../errors.js';
-import { LIMITS, limitDetails, limitMessage, stopsRun, type ErrorLimitName } from '../limits.js';
+import { getErrorMessage } from '../../errors.js';
+import { stopsRun } from '../limits.js';
 import { BudgetExceeded, metered, UNLIMITED, type ExecBudget } from './budget.js';
+import { ExecMeter, type ExecFail } from './exec-meter.js';
 import { BUILTINS, isTrue } from './builtins.js';
 import type { ArgNode, CommandNode, IfNode, ListNode, PipeNode, RangeNode } from './nodes.js';
 import { argString, commandString } from './nodes.js';
-import { formatValue, GoFloat, goKind, goTypeName, sortedKeys } from './values.js';
+import { formatValue, GoFloat, goKind, goTypeName, hasStructMember, sortedKeys } from './values.js';
 
 export type TemplateFunc = (...args: unknown[]) => unknown;
 export type FuncMap = Readonly<Record<string, TemplateFunc>>;
-
-/** A tripped limit's code and details, for ExecFail. */
-export interface LimitTrip {
-  readonly code: ErrorCode;
-  readonly details: Record<string, unknown>;
-}
-
-/**
- * Builds and throws the caller's error type. `at` is the source-like text of the failing node; `limit`
- * is set for a tripped limit (otherwise the error is CNV_ERR_TEMPLATE_EXEC).
- */
-export type ExecFail = (offset: number, at: string, problem: string, cause?: unknown, limit?: LimitTrip) => never;
-
-function trip(name: ErrorLimitName, value: number): LimitTrip {
-  return { code: LIMITS[name].code, details: limitDetails(name, value) };
-}
+export type { ExecFail, LimitTrip } from './exec-meter.js';
 
 /** Marks "no value piped in" (Go's missingVal), distinct from undefined, which is a real "no value". */
 const MISSING: unique symbol = Symbol('missing');
@@ -45,7 +31,7 @@ export function executeTree(list: ListNode, dot: unknown, funcs: FuncMap, fail: 
   // Go's Execute(w, nil) has no data at all, so a null dot behaves as a missing one: `.x` is <no value>.
   const root = dot === null ? undefined : dot;
   const state = new State(root, funcs, fail, budget);
-  metered(state, () => state.walk(root, list));
+  metered(state.meter, () => state.walk(root, list));
   return state.out;
 }
 
@@ -53,9 +39,7 @@ class State {
   out = '';
   readonly #funcs: FuncMap;
   readonly #fail: ExecFail;
-  readonly #budget: ExecBudget;
-  #steps = 0;
-  #bytes = 0;
+  readonly meter: ExecMeter;
   // The variable stack. Entries at or above #size are stale; shrinking is just moving #size, which is
   // much cheaper than truncating arrays on every control structure and range iteration.
   readonly #names: string[] = ['$'];
@@ -66,39 +50,18 @@ class State {
     this.#values = [dot];
     this.#funcs = funcs;
     this.#fail = fail;
-    this.#budget = budget;
+    this.meter = new ExecMeter(budget, fail);
   }
 
   // --- budget -------------------------------------------------------------------------------------
 
-  /** One step at `pos`: counts against the step limit and, every 256 steps, polls for a stop. */
-  #step(pos: number, at: () => string): void {
-    const steps = ++this.#steps;
-    if (steps > this.#budget.maxSteps) {
-      const max = this.#budget.maxSteps;
-      this.#fail(pos, at(), limitMessage('templateSteps', max), undefined, trip('templateSteps', max));
-    }
-    if ((steps & 255) === 0) this.#budget.poll();
-  }
-
-  /** Bytes about to be produced; throws BudgetExceeded past the limit (see budget.ts). */
-  charge(bytes: number): void {
-    this.#bytes += bytes;
-    if (this.#bytes > this.#budget.maxBytes) throw new BudgetExceeded(this.#budget.maxBytes);
-  }
-
   #append(pos: number, at: () => string, text: string): void {
     try {
-      this.charge(text.length);
+      this.meter.charge(text.length);
     } catch (error) {
-      this.#overBudget(pos, at(), error);
+      this.meter.overBudget(pos, at(), error);
     }
     this.out += text;
-  }
-
-  #overBudget(pos: number, at: string, error: unknown): never {
-    if (!(error instanceof BudgetExceeded)) throw error;
-    this.#fail(pos, at, limitMessage('templateOutputBytes', error.maxBytes), undefined, trip('templateOutputBytes', error.maxBytes));
   }
 
   // --- variables ----------------------------------------------------------------------------------
@@ -128,7 +91,7 @@ class State {
           this.#append(0, () => 'text', node.text);
           break;
         case 'action': {
-          this.#step(node.pos, () => pipeText(node.pipe));
+          this.meter.step(node.pos, () => pipeText(node.pipe));
           const value = this.#evalPipeline(dot, node.pipe);
           if (node.pipe.decl.length === 0) this.#print(node.pipe, value);
           break;
@@ -166,13 +129,13 @@ class State {
     try {
       text = formatValue(value);
     } catch (error) {
-      this.#overBudget(pipe.pos, at(), error);
+      this.meter.overBudget(pipe.pos, at(), error);
     }
     this.#append(pipe.pos, at, text);
   }
 
   #walkIfOrWith(dot: unknown, node: IfNode): Signal {
-    this.#step(node.pos, () => pipeText(node.pipe));
+    this.meter.step(node.pos, () => pipeText(node.pipe));
     const mark = this.#size;
     const value = this.#evalPipeline(dot, node.pipe);
     let signal: Signal = NORMAL;
@@ -196,7 +159,7 @@ class State {
         if (node.pipe.isAssign) this.#setVar(decl[1]!, elem, node.pipe);
         else this.#values[top - 2] = index;
       }
-      this.#step(node.pos, () => `range ${pipeText(node.pipe)}`);
+      this.meter.step(node.pos, () => `range ${pipeText(node.pipe)}`);
       const inner = this.#size;
       const signal = this.walk(elem, node.list);
       this.#pop(inner);
@@ -266,7 +229,7 @@ class State {
 
   #evalCommand(dot: unknown, cmd: CommandNode, final: Piped): unknown {
     const first = cmd.args[0]!;
-    this.#step(cmd.pos, () => commandString(cmd));
+    this.meter.step(cmd.pos, () => commandString(cmd));
     switch (first.kind) {
       case 'field':
         return this.#evalFieldChain(dot, dot, first, first.idents, cmd.args, final);
@@ -415,27 +378,15 @@ class State {
     let result: unknown;
     try {
       result = builtin ? (fn as unknown as (a: unknown[]) => unknown)(argv) : fn(...argv);
-      if (typeof result === 'string') this.charge(result.length);
+      if (typeof result === 'string') this.meter.charge(result.length);
     } catch (error) {
       // A stop (cancellation, a limit tripped in a nested render) is the run's outcome, not this call's.
       if (stopsRun(error)) throw error;
-      if (error instanceof BudgetExceeded) this.#overBudget(node.pos, argString(node), error);
+      if (error instanceof BudgetExceeded) this.meter.overBudget(node.pos, argString(node), error);
       this.#fail(node.pos, argString(node), `error calling ${name}: ${getErrorMessage(error)}`, error);
     }
     return result;
   }
-}
-
-/**
- * Fields and methods of a struct stand-in: its own properties and what its classes define, but
- * nothing from Object.prototype (`.toString`, `.constructor` are not Go members).
- */
-function hasStructMember(receiver: object, name: string): boolean {
-  if (name === 'constructor') return false;
-  for (let o: object | null = receiver; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
-    if (Object.hasOwn(o, name)) return true;
-  }
-  return false;
 }
 
 function pipeText(pipe: PipeNode): string {

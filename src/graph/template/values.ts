@@ -148,3 +148,15 @@ function formatNested(value: unknown): string {
     .map((k) => formatNested(record[k]))
     .join(' ')}}`;
 }
+
+/**
+ * Fields and methods of a struct stand-in: its own properties and what its classes define, but
+ * nothing from Object.prototype (`.toString`, `.constructor` are not Go members).
+ */
+export function hasStructMember(receiver: object, name: string): boolean {
+  if (name === 'constructor') return false;
+  for (let o: object | null = receiver; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    if (Object.hasOwn(o, name)) return true;
+  }
+  return false;
+}
