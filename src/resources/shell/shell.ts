@@ -3,18 +3,14 @@
  * `interpreter flags...`), as the original did, so scripts never touch the command line or disk.
  * Each run gets its own session and process group, ended with the script (process-group.ts).
  */
-import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { constants as osConstants } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_MAX_TASK_OUTPUT_KIB } from '../../defaults.js';
-import { ConvergeError } from '../../errors.js';
 import { fsErrorText } from '../status.js';
-import { OutputCapture } from './output-capture.js';
-import { KILL_GRACE_MS, endGroup, leftovers } from './process-group.js';
+import { DEFAULT_INTERPRETER, cancelled, runProcess, type CommandResult } from './script-process.js';
 
-export const DEFAULT_INTERPRETER = '/bin/sh';
+export type { CommandResult, Leftovers } from './script-process.js';
+
 export const DEFAULT_CHECK_FLAGS: readonly string[] = ['-n'];
 
 /** How to run one script. */
@@ -32,71 +28,6 @@ export interface ShellCommand {
   readonly env?: Readonly<Record<string, string>> | undefined;
   /** Bytes kept of stdout and, separately, of stderr: half from the start, half from the end. */
   readonly outputBytes?: number | undefined;
-}
-
-/** What was left of a script's process group when the script ended, and what was done about it. */
-export interface Leftovers {
-  /** Processes killed (SIGTERM, then SIGKILL); undefined when they could not be counted (no /proc). */
-  readonly killed: number | undefined;
-  /** Why: the script ended and left them running, or it was stopped at its timeout. */
-  readonly reason: 'ended' | 'timeout';
-  /**
-   * A process outside the group (one that called setsid) still held the output pipes open when the
-   * group was gone; its output was not waited for.
-   */
-  readonly outputHeld: boolean;
-}
-
-/** The outcome of one run, the original's CommandResults. */
-export interface CommandResult {
-  readonly exitStatus: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly stdin: string;
-  /** Set when processes had to be killed or the output was held open after the script ended. */
-  readonly leftovers?: Leftovers;
-}
-
-/**
- * Node gives a child sockets, not pipes, for its stdio, and Linux refuses to open a socket through
- * /dev/stdout, /dev/stderr or /proc/self/fd (ENXIO), which breaks scripts like `... | tee /dev/stderr`
- * that work under the original. Scripts that name those paths run behind this small wrapper, which
- * gives the interpreter real pipes (drained by `cat`) and reports its exit status on fd 3. Other
- * scripts are spawned directly, so the common case pays for no extra processes.
- */
-const PIPE_WRAPPER =
-  '{ { "$0" "$@" 3>&- 5>&-; echo $? >&3; } 2>&1 1>&5 5>&- | cat >&2; } 5>&1 | cat';
-
-function needsRealPipes(script: string): boolean {
-  return /\/dev\/(stdout|stderr|fd\/)|\/proc\/self\/fd/.test(script);
-}
-
-/** The error text the original gave a script that outran its `timeout`. */
-export const TIMED_OUT = 'execution timed out';
-
-/**
- * Milliseconds the wrapper's `cat`s get, once the interpreter has reported its exit status, to pass
- * on what is still in their pipes and exit; a wrapper still there after that is held open by leftovers.
- */
-const WRAPPER_SETTLE_MS = 100;
-/** Longest wait for a script's output pipes to close while its output is still arriving. */
-const OUTPUT_DRAIN_CAP_MS = 10_000;
-
-/**
- * Waits for the pipes of an exited script to close: true when they did, false when something still holds
- * them (a process that left the group) with nothing arriving for KILL_GRACE_MS. On a busy event loop a
- * timer runs before the I/O of the same turn, so the grace alone could cut output that was already
- * waiting in the pipe: after it, one I/O phase runs before deciding, and output still flowing extends it.
- */
-async function pipesClose(isClosed: () => boolean, closed: Promise<void>, received: () => number): Promise<boolean> {
-  const deadline = Date.now() + OUTPUT_DRAIN_CAP_MS;
-  for (;;) {
-    const before = received();
-    if (await Promise.race([closed.then(() => true), sleep(KILL_GRACE_MS, false)])) return true;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (isClosed()) return true;
-    if (received() === before || Date.now() > deadline) return false;
-  }
 }
 
 /**
@@ -121,119 +52,7 @@ export async function runScript(command: ShellCommand, script: string, signal?: 
   const env = command.env === undefined ? process.env : { ...process.env, ...command.env };
   const outputBytes = command.outputBytes ?? DEFAULT_MAX_TASK_OUTPUT_KIB * 1024;
 
-  const wrapped = needsRealPipes(script);
-  return new Promise<CommandResult>((resolve, reject) => {
-    const child = wrapped
-      ? spawn(DEFAULT_INTERPRETER, ['-c', PIPE_WRAPPER, interpreter, ...command.flags], {
-          cwd: workdir,
-          env,
-          detached: true,
-          stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-        })
-      : spawn(interpreter, [...command.flags], { cwd: workdir, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout = new OutputCapture(outputBytes);
-    const stderr = new OutputCapture(outputBytes);
-    const statusPipe = child.stdio[3] as (NodeJS.ReadableStream & { destroy(): void }) | null | undefined;
-    let status = '';
-    let ending = false;
-    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const exitSeen = new Promise<void>((done) => child.once('exit', () => done()));
-    let isClosed = false;
-    const closed = new Promise<void>((done) =>
-      child.once('close', () => {
-        isClosed = true;
-        done();
-      }),
-    );
-    let received = 0;
-
-    const destroyStreams = (): void => {
-      child.stdout.destroy();
-      child.stderr.destroy();
-      statusPipe?.destroy();
-    };
-    const exitStatus = (): number => {
-      const reported = status.trim();
-      if (wrapped && /^\d+$/.test(reported)) return Number(reported);
-      return exited?.code ?? 128 + signalNumber(exited?.signal ?? null);
-    };
-    const beginEnd = (): boolean => {
-      if (ending) return false;
-      ending = true;
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      return true;
-    };
-    // The script is over (its interpreter exited): end its leftovers, then take what it printed.
-    const scriptEnded = async (): Promise<void> => {
-      if (!beginEnd()) return;
-      let wrapper: number | undefined;
-      if (wrapped && exited === undefined) {
-        const settled = await Promise.race([exitSeen.then(() => true), sleep(WRAPPER_SETTLE_MS, false)]);
-        if (!settled) wrapper = child.pid;
-      }
-      const pgid = child.pid!;
-      const killed = await leftovers(pgid, wrapper);
-      if (killed !== 0) await endGroup(pgid);
-      const outputHeld = !(await pipesClose(() => isClosed, closed, () => received));
-      if (outputHeld) destroyStreams();
-      const result: CommandResult = {
-        exitStatus: exitStatus(),
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        stdin: script,
-      };
-      resolve(killed === 0 && !outputHeld ? result : { ...result, leftovers: { killed, reason: 'ended', outputHeld } });
-    };
-    // Stopped from outside: every process of the group goes, the interpreter included.
-    const stop = async (error: ConvergeError): Promise<void> => {
-      if (!beginEnd()) return;
-      const killed = child.pid === undefined ? 0 : await leftovers(child.pid);
-      if (child.pid !== undefined) await endGroup(child.pid);
-      destroyStreams();
-      if (error.code === 'CNV_ERR_RESOURCE_FAILED') {
-        const report: Leftovers = { killed, reason: 'timeout', outputHeld: false };
-        error = new ConvergeError(error.code, error.message, { leftovers: report });
-      }
-      reject(error);
-    };
-    function onAbort(): void {
-      void stop(cancelled());
-    }
-
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (command.timeoutMs !== undefined && command.timeoutMs > 0) {
-      timer = setTimeout(() => void stop(new ConvergeError('CNV_ERR_RESOURCE_FAILED', TIMED_OUT)), command.timeoutMs);
-    }
-
-    child.stdout.on('data', (chunk: Buffer) => {
-      received += 1;
-      stdout.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      received += 1;
-      stderr.push(chunk);
-    });
-    statusPipe?.on('data', (chunk: Buffer) => {
-      // The wrapper writes one short line; anything longer is not ours.
-      if (status.length < 64) status += chunk.toString('latin1');
-      if (status.includes('\n')) void scriptEnded();
-    });
-    // An interpreter that exits without reading its input makes the write fail with EPIPE; that is
-    // the script's business and shows in its exit status, not an error of ours.
-    child.stdin.on('error', () => undefined);
-    child.on('error', (error) => {
-      if (!beginEnd()) return;
-      destroyStreams();
-      reject(new ConvergeError('CNV_ERR_RESOURCE_FAILED', fsErrorText(error, 'fork/exec', interpreter), { interpreter }));
-    });
-    child.on('exit', (code, signalName) => {
-      exited = { code, signal: signalName };
-      void scriptEnded();
-    });
-    child.stdin.end(script);
-  });
+  return runProcess({ interpreter, flags: command.flags, workdir, env, outputBytes, timeoutMs: command.timeoutMs, script }, signal);
 }
 
 /**
@@ -294,13 +113,4 @@ async function dirProblem(absolute: string, shown: string): Promise<string | und
   } catch (error) {
     return fsErrorText(error, 'stat', shown);
   }
-}
-
-function signalNumber(name: NodeJS.Signals | null): number {
-  if (name === null) return 0;
-  return (osConstants.signals as Record<string, number>)[name] ?? 0;
-}
-
-function cancelled(): ConvergeError {
-  return new ConvergeError('CNV_ERR_JOB_CANCELLED', 'cancelled');
 }
